@@ -1,0 +1,3 @@
+"""reportgen: policy documents from structured content."""
+
+__version__ = "0.1.0"

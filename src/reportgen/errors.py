@@ -1,0 +1,83 @@
+"""Located errors: every problem names the file, line and column it comes from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_CONTENT = 2  # the content (YAML, tables) is invalid
+EXIT_TEMPLATE = 3  # a template failed or reached outside the sandbox
+EXIT_WRITER = 4  # a writer could not produce a file
+EXIT_USAGE = 64  # wrong command-line use
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value comes from: a file and, when known, a 1-based line and column."""
+
+    file: Path
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [display_path(self.file)]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: Location
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+
+class ReportgenError(Exception):
+    """A known failure: printed without traceback, exits with `exit_code`."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem(Location(Path("reportgen")), problems)]
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+class ContentError(ReportgenError):
+    exit_code = EXIT_CONTENT
+
+
+class TemplateError(ReportgenError):
+    exit_code = EXIT_TEMPLATE
+
+
+class WriterError(ReportgenError):
+    exit_code = EXIT_WRITER
+
+
+class Problems:
+    """Collects problems while loading, so that one run reports all of them."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ContentError(self.items)
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it is below it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,223 @@
+"""The typed content model: validated source schema, then the frozen plan the templates read.
+
+No I/O here: `content.py` reads files and hands parsed data to these types.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+LANGS = ("zh", "en")
+MAX_LEVEL = 4
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A human text in both languages; long texts are Markdown."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class Section(Strict):
+    """A node of the plan's section tree; `type` marks goals, tasks and measures."""
+
+    id: Id
+    type: Literal["section", "goal", "task", "measure"] = "section"
+    title: Text
+    text: Text | None = None
+    sections: list[Section] = []
+
+
+class Column(Strict):
+    """A table column. Its file columns: `key` (number, amount), `key_zh`/`key_en` (text),
+    `key_start`/`key_end` (period)."""
+
+    key: Key
+    type: Literal["number", "text", "period", "amount"]
+    label: Text
+    total: bool = Field(False, description="sum this amount column in the total row")
+
+
+class TableSpec(Strict):
+    file: NonEmpty = Field(description="CSV or XLSX file, relative to the content folder")
+    unit: Literal["元", "万元", "亿元"] = Field(description="unit of every amount column")
+    columns: list[Column] = Field(min_length=1)
+    total_label: Text | None = None
+
+
+class Attachment(Strict):
+    id: Id
+    title: Text
+    table: TableSpec
+
+
+class Meta(Strict):
+    title: Text = Field(description="line breaks (\\n) shape the title block")
+    issuer: Text | None = None
+    date: datetime.date | None = None
+    number: Text | None = Field(None, description="document number, e.g. 晋政办发〔2020〕3号")
+    addressee: Text | None = None
+
+
+class PlanSource(Strict):
+    """The schema of an action-plan YAML file."""
+
+    kind: Literal["action-plan"]
+    id: Id
+    meta: Meta
+    preamble: Text | None = None
+    sections: list[Section] = Field(min_length=1)
+    attachments: list[Attachment] = []
+
+
+# ---- the built plan (what templates read) ----
+
+
+@dataclass(frozen=True)
+class Period:
+    """A construction period; months are None when the source gives years only."""
+
+    start_year: int
+    start_month: int | None
+    end_year: int
+    end_month: int | None
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    cells: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    number: int  # the attachment number, 1-based
+    title: Text
+    unit: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    total_label: Text | None
+    totals: dict[str, Decimal]
+
+    @property
+    def has_total(self) -> bool:
+        return bool(self.totals)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    type: str
+    level: int
+    marker: dict[str, str]
+    title: Text
+    text: Text | None
+    run_in: bool
+    children: tuple[Node, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    meta: Meta
+    preamble: Text | None
+    sections: tuple[Node, ...]
+    attachments: tuple[Table, ...]
+
+
+# ---- pure transforms ----
+
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def zh_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九."""
+    if not 0 < n < 100:
+        raise ValueError(f"heading number {n} out of range 1–99")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _ZH_DIGITS[tens] + "十")
+    return head + (_ZH_DIGITS[ones] if ones else "")
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, letters in ((90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def heading_marker(level: int, n: int) -> dict[str, str]:
+    """Markers of GB/T 9704 (一、（一）1.（1）) and their English practice (I. (I) 1. (1))."""
+    return {
+        1: {"zh": f"{zh_numeral(n)}、", "en": f"{roman(n)}. "},
+        2: {"zh": f"（{zh_numeral(n)}）", "en": f"({roman(n)}) "},
+        3: {"zh": f"{n}.", "en": f"{n}. "},
+        4: {"zh": f"（{n}）", "en": f"({n}) "},
+    }[level]
+
+
+def runs_in(title: Text) -> bool:
+    """A heading that ends with a full stop runs into its paragraph (practice)."""
+    return title.zh.endswith("。")
+
+
+def build_nodes(sections: list[Section], substitute, level: int = 1) -> tuple[Node, ...]:
+    return tuple(
+        Node(
+            id=s.id,
+            type=s.type,
+            level=level,
+            marker=heading_marker(level, i),
+            title=s.title,
+            text=substitute(s.text) if s.text else None,
+            run_in=runs_in(s.title) and s.text is not None,
+            children=build_nodes(s.sections, substitute, level + 1),
+        )
+        for i, s in enumerate(sections, 1)
+    )
+
+
+def column_totals(columns: tuple[Column, ...], rows: tuple[Row, ...]) -> dict[str, Decimal]:
+    return {c.key: sum((r.cells[c.key] for r in rows), Decimal(0)) for c in columns if c.total}
+
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9-]+)\.(count|total\.[a-z][a-z0-9_]*)\s*\}\}")
+
+
+def figures(tables: tuple[Table, ...]) -> dict[str, Any]:
+    """The figures that text may cite as {{ table-id.count }} or {{ table-id.total.column }}."""
+    out: dict[str, Any] = {}
+    for t in tables:
+        out[f"{t.id}.count"] = len(t.rows)
+        for key, value in t.totals.items():
+            out[f"{t.id}.total.{key}"] = value
+    return out
+
+
+def format_number(value: Any, lang: str) -> str:
+    """Numbers as printed: no trailing zeros; thousands separators in English only (translation.md)."""
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "en":
+        whole, _, frac = text.partition(".")
+        text = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return text

@@ -1,0 +1,42 @@
+"""The PDF writer: WeasyPrint lays out the semantic HTML with the project's CSS."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ..errors import WriterError
+from ..fonts import installed_font_files, use_project_fonts
+
+
+def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
+    """Write the PDF and return its page count.
+
+    Only files under `templates_dir` and installed font files (for CSS `local()`) may be read;
+    any other reference (http, file outside the project, ../) stops the build with its name.
+    """
+    use_project_fonts(templates_dir)
+    import weasyprint  # after fontconfig is pointed at the project's font mapping
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    root = templates_dir.resolve()
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            parsed = urlparse(url)
+            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+            if path is None or not path.is_file() or not (path.is_relative_to(root) or path in installed_font_files()):
+                raise WriterError(f"refused to fetch {url!r}: only files under {root} may be used")
+            return URLFetcherResponse(url, path.read_bytes())
+
+    fetcher = ProjectFetcher(fail_on_errors=True)
+    fonts = FontConfiguration()
+    try:
+        css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
+        document = weasyprint.HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
+            stylesheets=[css], font_config=fonts
+        )
+        document.write_pdf(target)
+    except FatalURLFetchingError as exc:
+        raise WriterError(str(exc.__cause__ or exc)) from None
+    return len(document.pages)
