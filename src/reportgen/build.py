@@ -45,12 +45,13 @@ def build(
     step: Callable[[str], None] = lambda _: None,
 ) -> list[Entry]:
     """Build every document; nothing in `out_dir` changes unless every file was written."""
-    from .writers.docx import write_docx
-    from .writers.pdf import write_pdf
-
     plans = load_content(content_dir)
     docs = documents(plans, langs)
     rendered = [(doc, render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)) for doc in docs]
+
+    from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
+    from .writers.pdf import write_pdf
+
     entries = []
     with Staging(out_dir) as staging:
         for doc, html in rendered:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_USAGE, ReportgenError
+from .errors import EXIT_USAGE, ReportgenError, display_path
 from .model import LANGS
 
 PROJECT = Path.cwd()
@@ -74,8 +74,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"font {line}")
     for e in entries:
         pages = f", {e.pages} pages" if e.pages else ""
-        print(f"wrote {args.out / e.path}{pages}")
-    print(f"built {len(entries)} files in {time.perf_counter() - started:.1f} s; manifest: {args.out / 'manifest.json'}")
+        print(f"wrote {display_path(args.out / e.path)}{pages}")
+    print(f"built {len(entries)} files in {time.perf_counter() - started:.1f} s; manifest: {display_path(args.out / 'manifest.json')}")
     return 0
 
 

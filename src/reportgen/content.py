@@ -88,7 +88,7 @@ def load_plan(path: Path, problems: Problems) -> Plan | None:
         values = {}
         for lang in LANGS:
             def repl(m: re.Match) -> str:
-                name = f"{m.group(1)}.{m.group(2)}"
+                name = m.group(1)
                 if name not in known:
                     problems.add(locate(path, raw, keys), f"unknown figure '{{{{ {name} }}}}'; known: {', '.join(sorted(known))}")
                     return m.group(0)

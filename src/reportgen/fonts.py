@@ -48,12 +48,6 @@ def installed_families() -> set[str]:
 
 
 @cache
-def installed_font_files() -> frozenset[Path]:
-    """The installed font files: the only files outside the project the PDF writer may read."""
-    return frozenset(Path(line).resolve() for line in fc_list("%{file}") if line)
-
-
-@cache
 def resolve_roles(templates_dir: Path) -> tuple[RoleFont, ...]:
     """Pick the face for each role: an installed official font wins, else the first installed free face."""
     roles = YAML(typ="safe").load((templates_dir / "fonts.yaml").read_text(encoding="utf-8"))["roles"]

@@ -179,7 +179,8 @@ def runs_in(title: Text) -> bool:
     return title.zh.endswith("。")
 
 
-def build_nodes(sections: list[Section], substitute, level: int = 1) -> tuple[Node, ...]:
+def build_nodes(sections: list[Section], substitute, level: int = 1, keys: tuple = ("sections",)) -> tuple[Node, ...]:
+    """The numbered tree; `substitute(text, keys)` fills in figures and reports where it failed."""
     return tuple(
         Node(
             id=s.id,
@@ -187,9 +188,9 @@ def build_nodes(sections: list[Section], substitute, level: int = 1) -> tuple[No
             level=level,
             marker=heading_marker(level, i),
             title=s.title,
-            text=substitute(s.text) if s.text else None,
+            text=substitute(s.text, (*keys, i - 1, "text")) if s.text else None,
             run_in=runs_in(s.title) and s.text is not None,
-            children=build_nodes(s.sections, substitute, level + 1),
+            children=build_nodes(s.sections, substitute, level + 1, (*keys, i - 1, "sections")),
         )
         for i, s in enumerate(sections, 1)
     )
@@ -199,7 +200,7 @@ def column_totals(columns: tuple[Column, ...], rows: tuple[Row, ...]) -> dict[st
     return {c.key: sum((r.cells[c.key] for r in rows), Decimal(0)) for c in columns if c.total}
 
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9-]+)\.(count|total\.[a-z][a-z0-9_]*)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 
 def figures(tables: tuple[Table, ...]) -> dict[str, Any]:

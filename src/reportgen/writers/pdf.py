@@ -5,14 +5,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..errors import WriterError
-from ..fonts import installed_font_files, use_project_fonts
+from ..fonts import use_project_fonts
 
 
 def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
     """Write the PDF and return its page count.
 
-    Only files under `templates_dir` and installed font files (for CSS `local()`) may be read;
-    any other reference (http, file outside the project, ../) stops the build with its name.
+    Only files under `templates_dir` may be read; any other reference (http, a file outside
+    the project, ../) stops the build with an error naming it.
     """
     use_project_fonts(templates_dir)
     import weasyprint  # after fontconfig is pointed at the project's font mapping
@@ -25,7 +25,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
             parsed = urlparse(url)
             path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
-            if path is None or not path.is_file() or not (path.is_relative_to(root) or path in installed_font_files()):
+            if path is None or not path.is_file() or not path.is_relative_to(root):
                 raise WriterError(f"refused to fetch {url!r}: only files under {root} may be used")
             return URLFetcherResponse(url, path.read_bytes())
 

@@ -1,0 +1,1 @@
+"""Writers: the rendered semantic HTML to DOCX (and PDF)."""

@@ -1,0 +1,522 @@
+"""The DOCX writer: walks the semantic HTML (docs/html-vocabulary.md) into python-docx, giving
+every paragraph and run a named Word style of templates/word-styles.yaml; raw XML lives in
+docx_oxml."""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import docx
+import lxml.etree
+import lxml.html
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Pt
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from ..errors import WriterError
+from . import docx_oxml as oxml
+from .docx_oxml import BREAK, Cell, PageGeometry
+
+TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
+
+# GB/T 9704: A4; margins top 37 mm, bottom 35 mm, left (binding) 28 mm, right 26 mm; type area
+# 156 × 225 mm.
+PORTRAIT = PageGeometry(width=11906, height=16838, top=2098, bottom=1984, left=1588, right=1474)
+# Landscape pages keep the 225 × 156 mm type area, turned a quarter counter-clockwise as printers
+# turn them: the binding edge of the sheet (28 mm) is the top, its opposite (26 mm) the bottom, the
+# sheet's bottom (35 mm) the left and its top (37 mm) the right — as the PDF's CSS does. (The brief
+# suggested left 37 / right 35 mm; the difference is 2 mm and this keeps both formats alike.)
+LANDSCAPE = PageGeometry(width=16838, height=11906, top=1588, bottom=1474, left=1984, right=2098,
+                         landscape=True)
+# The page number's top sits 7 mm below the type area, whose bottom edge is 35 mm above the page's:
+# its top at 28 mm; a 14 pt line (≈ 4.9 mm) puts its bottom at ≈ 23 mm, and Word measures the footer
+# distance from the page edge to the bottom of the footer: 23 mm = 1304 twips.
+FOOTER_DISTANCE = 1304
+LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
+NO_DATE = datetime(2000, 1, 1)  # created/modified without dcterms.created: no clock, reproducible
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
+
+HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
+PARAGRAPHS = {"issuer": "Issuer", "doc-number": "Document Number", "addressee": "Addressee",
+              "attachment-label": "Attachment Label", "unit": "Unit Line"}
+INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
+CELLS = {"num": "Table Number", "center": "Table Center"}
+COLUMN_UNITS = (4, 30)  # a column's wanted width: its longest text in half-width units, clamped
+HALF_CHAR_TWIPS = 120  # a half-width character of Table Text (12 pt)
+CELL_PADDING_TWIPS = 300  # the cell margins (2 × 108 twips) and a little air
+STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+               "table": WD_STYLE_TYPE.TABLE}
+STYLE_KEYS = set(
+    "name type based_on next reset font latin_font east_asian_hint size_pt bold italic color"
+    " char_spacing_pt align first_line_chars left_chars right_chars line_exact_pt line_multiple"
+    " space_before_pt space_after_pt keep_with_next keep_together page_break_before widow_control"
+    " snap_to_grid outline_level bottom_border grid_width_pt en".split()
+)
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+         "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+
+_WHITE = re.compile(r"[ \t\n\r\f]+")
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> None:
+    """Write the DOCX of one rendered HTML document to `target`."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise WriterError(f"cannot parse the HTML for the DOCX writer: {exc}") from None
+    body = root.find("body")
+    if body is None:
+        raise WriterError("the HTML has no <body>")
+    writer = DocxWriter(load_styles(templates_dir), load_fonts(templates_dir), root.get("lang") or "zh-CN")
+    writer.set_properties(root.find("head"))
+    writer.blocks(body)
+    save_reproducibly(writer.doc, Path(target))
+
+
+def load_styles(templates_dir: Path) -> list[dict]:
+    """The style definitions of word-styles.yaml, with unknown keys refused."""
+    path = templates_dir / "word-styles.yaml"
+    specs = _read_yaml(path).get("styles") or []
+    for spec in specs:
+        unknown = set(spec) - STYLE_KEYS
+        if unknown or not {"name", "type"} <= set(spec) or spec["type"] not in STYLE_TYPES:
+            raise WriterError(f"{path}: style {spec.get('name')!r}: bad or unknown keys {sorted(unknown)}")
+    return specs
+
+
+def load_fonts(templates_dir: Path) -> dict[str, str]:
+    """Each font role of fonts.yaml → its first official name, the name Word files carry."""
+    path = templates_dir / "fonts.yaml"
+    return {role: entry["official"][0] for role, entry in _read_yaml(path)["roles"].items()}
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        raise WriterError(f"{path}: {exc}") from None
+
+
+class DocxWriter:
+    """One document being written: the styles, the page set-up and the walk over the HTML."""
+
+    def __init__(self, specs: list[dict], fonts: dict[str, str], lang: str):
+        self.doc = docx.Document()
+        self.lang = lang
+        self.zh = lang.lower().startswith("zh")
+        self.body = self.doc.element.body
+        self.page = self.wanted = PORTRAIT
+        self.has_content = self.page_break_pending = self.last_was_table = False
+        self.define_styles(specs, fonts)
+        self.style_ids = {style.name: style.style_id for style in self.doc.styles}
+        self.set_up_pages()
+
+    # --- styles and pages -----------------------------------------------------------------
+
+    def define_styles(self, specs: list[dict], fonts: dict[str, str]) -> None:
+        """Define the styles of word-styles.yaml over python-docx's default template."""
+        styles = self.doc.styles
+        oxml.strip_theme_fonts(styles.element)
+        word_lang = "en-US" if self.zh or self.lang.lower() == "en" else self.lang
+        oxml.set_doc_defaults(styles.element, fonts["latin"], fonts["body"], word_lang,
+                              self.lang if self.zh else "zh-CN")
+        oxml.set_theme_font_lang(self.doc.settings.element, word_lang, self.lang if self.zh else "zh-CN")
+        by_name = {spec["name"]: spec for spec in specs}
+        for spec in specs:
+            if not self.zh:  # the English document's overrides (bold headings …)
+                spec = {**spec, **spec.get("en", {})}
+            self.define_style(spec, fonts, _size_pt(spec["name"], by_name))
+
+    def define_style(self, spec: dict, fonts: dict[str, str], size_pt: float) -> None:
+        styles, kind, name = self.doc.styles, STYLE_TYPES[spec["type"]], spec["name"]
+        try:
+            style = styles[name]
+        except KeyError:
+            style = styles.add_style(name, kind)
+        if style.type != kind:
+            raise WriterError(f"word-styles.yaml: {name!r} is not a {spec['type']} style in the Word template")
+        if spec.get("reset", True):
+            oxml.reset_style(style)
+        if "based_on" in spec:
+            style.base_style = styles[spec["based_on"]]
+        if "next" in spec:
+            style.next_paragraph_style = styles[spec["next"]]
+        if "font" in spec or "latin_font" in spec:
+            oxml.set_fonts(style, spec.get("latin_font", fonts["latin"]), fonts[spec.get("font", "body")],
+                           spec.get("east_asian_hint", False))
+        if "size_pt" in spec:
+            style.font.size = Pt(spec["size_pt"])
+        for key, setter in (("bold", oxml.set_bold), ("italic", oxml.set_italic), ("color", oxml.set_color),
+                            ("char_spacing_pt", oxml.set_char_spacing)):
+            if key in spec:
+                setter(style, spec[key])
+        if kind == WD_STYLE_TYPE.CHARACTER:
+            return
+        fmt = style.paragraph_format
+        if "align" in spec:
+            fmt.alignment = ALIGN[spec["align"]]
+        if "line_exact_pt" in spec:
+            fmt.line_spacing, fmt.line_spacing_rule = Pt(spec["line_exact_pt"]), WD_LINE_SPACING.EXACTLY
+        if "line_multiple" in spec:
+            fmt.line_spacing = spec["line_multiple"]
+        for key, attr in (("space_before_pt", "space_before"), ("space_after_pt", "space_after")):
+            if key in spec:
+                setattr(fmt, attr, Pt(spec[key]))
+        for key in ("keep_with_next", "keep_together", "page_break_before", "widow_control"):
+            if key in spec:
+                setattr(fmt, key, spec[key])
+        indents = {k: spec.get(f"{k}_chars") for k in ("first_line", "left", "right")}
+        if any(v is not None for v in indents.values()):
+            oxml.set_indents(style, size_pt, **indents)
+        if "outline_level" in spec:
+            oxml.set_outline_level(style, spec["outline_level"])
+        if "snap_to_grid" in spec:
+            oxml.set_snap_to_grid(style, spec["snap_to_grid"])
+        if "bottom_border" in spec:
+            oxml.set_bottom_border(style, **spec["bottom_border"])
+        if "grid_width_pt" in spec:
+            oxml.set_table_grid(style, spec["grid_width_pt"])
+
+    def set_up_pages(self) -> None:
+        """A4 portrait, the line grid, and footers "— N —" right on odd pages, left on even ones;
+        later sections copy this section's footer references."""
+        section = self.doc.sections[0]
+        oxml.set_page(section, PORTRAIT, FOOTER_DISTANCE, LINE_PITCH)
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        for footer, style in ((section.footer, "Footer Odd"), (section.even_page_footer, "Footer Even")):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.style = self.doc.styles[style]
+            oxml.add_page_field(paragraph, self.style_id("Page Number"))
+
+    def style_id(self, name: str) -> str:
+        try:
+            return self.style_ids[name]
+        except KeyError:
+            raise WriterError(f"the Word styles have no style {name!r} (templates/word-styles.yaml)") from None
+
+    def set_properties(self, head) -> None:
+        """Core properties from <title> and <meta>; dates from dcterms.created, never the clock."""
+        metas = {} if head is None else {m.get("name"): m.get("content", "") for m in head.iter("meta")}
+        title = "" if head is None else head.findtext("title") or ""
+        props = self.doc.core_properties
+        props.title = _WHITE.sub(" ", title).strip()
+        props.author = props.last_modified_by = metas.get("author", "")
+        props.subject = metas.get("subject", "")
+        props.keywords = metas.get("keywords", "")
+        props.comments = metas.get("description", "")
+        props.language = self.lang
+        props.category = ""
+        created = metas.get("dcterms.created")
+        try:
+            props.created = props.modified = datetime.strptime(created, "%Y-%m-%d") if created else NO_DATE
+        except ValueError:
+            raise WriterError(f'<meta name="dcterms.created" content="{created}">: not a YYYY-MM-DD date') from None
+        props.revision = 1
+
+    # --- blocks ----------------------------------------------------------------------------
+
+    def blocks(self, parent) -> None:
+        """Walk the block elements under `parent`; loose text there has no place in a document."""
+        _no_text(parent.text, parent)
+        for child in parent:
+            if isinstance(child.tag, str):  # comments and processing instructions are skipped
+                self.block(child)
+            _no_text(child.tail, parent)
+
+    def block(self, el) -> None:
+        tag, classes = el.tag, el.get("class", "").split()
+        if tag == "header":
+            self.blocks(el)
+        elif tag == "section" and "attachment" in classes:
+            self.attachment(el)
+        elif tag == "h1" and "doc-title" in classes:
+            self.paragraph("Title", self.runs(el))
+        elif tag == "h1" and "attachment-title" in classes:
+            self.paragraph("Attachment Title", self.runs(el))
+        elif tag in HEADINGS:
+            self.paragraph(HEADINGS[tag], self.runs(el))
+        elif tag == "p":
+            style = next((PARAGRAPHS[c] for c in classes if c in PARAGRAPHS), "Body Text")
+            self.paragraph(style, self.runs(el))
+        elif tag in ("ul", "ol"):
+            self.list(el, depth=1)
+        elif tag == "table" and "data" in classes:
+            self.table(el)
+        else:
+            raise _unsupported(el)
+
+    def attachment(self, el) -> None:
+        """An attachment starts a new page; a landscape one is a section of its own."""
+        orientation = el.get("data-orientation", "portrait")
+        if orientation not in ("portrait", "landscape"):
+            raise WriterError(f'HTML line {el.sourceline}: data-orientation="{orientation}" is neither portrait nor landscape')
+        self.wanted = LANDSCAPE if orientation == "landscape" else PORTRAIT
+        self.page_break_pending = self.has_content
+        self.blocks(el)
+        self.wanted = PORTRAIT  # back to portrait only if more content follows
+
+    def start_block(self) -> None:
+        """Before any block: open a new section when the orientation changes."""
+        if self.wanted != self.page:
+            if self.has_content:
+                oxml.end_section(self.body)
+            oxml.set_page(self.doc.sections[-1], self.wanted, FOOTER_DISTANCE, LINE_PITCH)
+            self.page, self.page_break_pending = self.wanted, False
+        self.has_content = True
+
+    def paragraph(self, style: str, runs: list, num_id: int | None = None):
+        """A paragraph in a named style; nothing is written for one without text."""
+        if not runs:
+            return None
+        self.start_block()
+        paragraph = self.doc.add_paragraph(style=self.doc.styles[style])
+        oxml.add_runs(paragraph._p, self.with_style_ids(runs))
+        if self.page_break_pending:
+            paragraph.paragraph_format.page_break_before = True
+            self.page_break_pending = False
+        if num_id is not None:
+            oxml.set_numbering(paragraph, num_id)
+        self.last_was_table = False
+        return paragraph
+
+    def spacer(self) -> None:
+        """An empty paragraph: carries a page break before a table, or separates two tables."""
+        self.paragraph("Body Text", [("", None)])
+
+    def list(self, el, depth: int) -> None:
+        """<ul>/<ol>: List Bullet / List Number (… 2, 3 when nested); each <ol> counts from 1."""
+        kind = "List Number" if el.tag == "ol" else "List Bullet"
+        suffix = "" if depth == 1 else f" {min(depth, 3)}"
+        style = kind + suffix
+        num_id = None
+        if el.tag == "ol":
+            num_id = oxml.restart_numbering(self.doc, self.doc.styles[style], int(el.get("start", "1")))
+        _no_text(el.text, el)
+        for li in el:
+            if isinstance(li.tag, str):
+                if li.tag != "li":
+                    raise _unsupported(li)
+                self.list_item(li, style, "List Continue" + suffix, num_id, depth)
+            _no_text(li.tail, el)
+
+    def list_item(self, li, style: str, continued: str, num_id: int | None, depth: int) -> None:
+        """An <li> of text, <p>s and nested lists; paragraphs after its first continue the item."""
+        chunks, inline = [], [(li.text or "", None)]
+        for child in li:
+            if child.tag in ("p", "ul", "ol"):
+                chunks += [inline, child]
+                inline = []
+            elif isinstance(child.tag, str):
+                self.inline(child, None, inline)
+            inline.append((child.tail or "", None))
+        chunks.append(inline)
+        first = True
+        for chunk in chunks:
+            if not isinstance(chunk, list) and chunk.tag != "p":
+                self.list(chunk, depth + 1)
+                continue
+            runs = _collapse(chunk) if isinstance(chunk, list) else self.runs(chunk)
+            if self.paragraph(style if first else continued, runs, num_id if first else None):
+                first = False
+
+    # --- tables ----------------------------------------------------------------------------
+
+    def table(self, el) -> None:
+        """A data table built as XML row by row (linear time): header rows repeat on every page,
+        no row splits, column widths follow the longest text and fill the type area."""
+        rows = []  # (is_header, cells, the cells' text lengths in half-width units)
+        for part in _elements(el):
+            if part.tag in ("thead", "tbody"):
+                trs, header = list(_elements(part)), part.tag == "thead"
+            elif part.tag == "tr":
+                trs, header = [part], False
+            else:
+                raise _unsupported(part)
+            for tr in trs:
+                if tr.tag != "tr":
+                    raise _unsupported(tr)
+                total = "total" in tr.get("class", "").split()
+                cells = [self.cell(td, total) for td in _elements(tr)]
+                if cells:  # Word wants at least one cell in a row
+                    rows.append((header, cells, [_text_units(cell.runs) for cell in cells]))
+        if not rows:
+            return
+        self.start_block()
+        if self.page_break_pending or self.last_was_table:  # Word would merge adjacent tables
+            self.spacer()
+        widths = column_widths(rows, self.page.text_width)
+        tbl = oxml.new_table(self.style_id("Data Table"), widths)
+        for header, cells, _ in rows:
+            oxml.add_row(tbl, cells, widths, header)
+        self.body.get_or_add_sectPr().addprevious(tbl)
+        self.last_was_table = True
+
+    def cell(self, td, total: bool) -> Cell:
+        """<th> → Table Header, <td class="num"> → Table Number, <td> → Table Text; the runs of a
+        total row in the character style Table Total."""
+        if td.tag not in ("th", "td"):
+            raise _unsupported(td)
+        if td.get("rowspan", "1") != "1":
+            raise WriterError(f"HTML line {td.sourceline}: rowspan is not supported in the DOCX writer")
+        classes = td.get("class", "").split()
+        style = "Table Header" if td.tag == "th" else next((CELLS[c] for c in classes if c in CELLS), "Table Text")
+        try:
+            span = max(1, int(td.get("colspan", "1")))
+        except ValueError:
+            raise WriterError(f'HTML line {td.sourceline}: colspan="{td.get("colspan")}" is not a number') from None
+        runs = _collapse(self.inline_content(td, "Table Total" if total else None, []))
+        return Cell(self.style_id(style), self.with_style_ids(runs), span)
+
+    # --- inline content --------------------------------------------------------------------
+
+    def runs(self, el) -> list:
+        """The runs of a block element, white space collapsed."""
+        return _collapse(self.inline_content(el, None, []))
+
+    def inline_content(self, el, char_style: str | None, out: list) -> list:
+        """Text of `el` and its inline children as (text, character style) and BREAK items."""
+        out.append((el.text or "", char_style))
+        for child in el:
+            if isinstance(child.tag, str):
+                self.inline(child, char_style, out)
+            out.append((child.tail or "", char_style))
+        return out
+
+    def inline(self, el, char_style: str | None, out: list) -> None:
+        """<strong>/<em>/<code> → Strong/Emphasis/Code; a run-in heading → Heading N Char; a link
+        keeps its text; <br> → a line break."""
+        if el.tag == "br":
+            out.append(BREAK)
+        elif el.tag in INLINE:
+            self.inline_content(el, INLINE[el.tag] or char_style, out)
+        elif el.tag == "span":
+            classes = el.get("class", "").split()
+            if "run-in-heading" in classes:
+                level = next((c[6:] for c in classes if c.startswith("level-")), "")
+                if level not in ("1", "2", "3", "4"):
+                    raise WriterError(f"HTML line {el.sourceline}: run-in heading without level-1 … level-4")
+                char_style = f"Heading {level} Char"
+            self.inline_content(el, char_style, out)
+        else:
+            raise _unsupported(el)
+
+    def with_style_ids(self, runs: list) -> list:
+        return [run if run is BREAK else (run[0], run[1] and self.style_id(run[1])) for run in runs]
+
+
+def column_widths(rows: list, text_width: int) -> list[int]:
+    """Twips per column, filling `text_width`. A column wants its longest single-column text
+    (CJK characters count two half-width units, clamped to COLUMN_UNITS) plus cell padding; when
+    the wants do not fit, columns wanting less than an equal share keep their want and the others
+    share the rest in proportion."""
+    longest = [0] * max(sum(cell.span for cell in cells) for _, cells, _ in rows)
+    for _, cells, units in rows:
+        column = 0
+        for cell, n in zip(cells, units):
+            if cell.span == 1:
+                longest[column] = max(longest[column], n)
+            column += cell.span
+    low, high = COLUMN_UNITS
+    wants = [min(max(n, low), high) * HALF_CHAR_TWIPS + CELL_PADDING_TWIPS for n in longest]
+    fair = text_width / len(wants)
+    overfull = sum(wants) > text_width
+    kept = [want if overfull and want <= fair else 0 for want in wants]
+    scaled = [want - keep for want, keep in zip(wants, kept)]
+    room = text_width - sum(kept)
+    widths = [keep or room * want // sum(scaled) for keep, want in zip(kept, scaled)]
+    widths[-1] += text_width - sum(widths)
+    return widths
+
+
+def _text_units(runs: list) -> int:
+    text = "".join(run[0] for run in runs if run is not BREAK)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _collapse(items: list) -> list:
+    """White space as a browser collapses it: runs of spaces become one, none at the start or end
+    of a line, and a line break between two Chinese characters disappears (CSS Text 3). Adjacent
+    runs of one style are merged."""
+    runs: list = []
+    drop_space = True  # at a line start, or after a space
+    for item in items:
+        if item is BREAK:
+            _strip_end(runs)
+            runs.append(BREAK)
+            drop_space = True
+            continue
+        text, style = item
+        text = _WHITE.sub(" ", _CJK_LINE_BREAK.sub("", _NOT_XML.sub("", text)))
+        if drop_space:
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        drop_space = text.endswith(" ")
+        if runs and runs[-1] is not BREAK and runs[-1][1] == style:
+            runs[-1] = (runs[-1][0] + text, style)
+        else:
+            runs.append((text, style))
+    _strip_end(runs)
+    return runs
+
+
+def _strip_end(runs: list) -> None:
+    """Remove the trailing space of a line."""
+    while runs and runs[-1] is not BREAK:
+        text, style = runs[-1]
+        if not text.endswith(" "):
+            return
+        if text.rstrip(" "):
+            runs[-1] = (text.rstrip(" "), style)
+            return
+        runs.pop()
+
+
+def _elements(el):
+    """The child elements of a table part; text between them must be white space."""
+    _no_text(el.text, el)
+    for child in el:
+        if isinstance(child.tag, str):
+            yield child
+        _no_text(child.tail, el)
+
+
+def _no_text(text: str | None, parent) -> None:
+    if text and text.strip():
+        raise WriterError(f"HTML line {parent.sourceline}: text {text.strip()[:40]!r} directly inside "
+                          f"<{parent.tag}> (the DOCX writer expects it in a paragraph)")
+
+
+def _unsupported(el) -> WriterError:
+    classes = el.get("class")
+    shown = f'<{el.tag} class="{classes}">' if classes else f"<{el.tag}>"
+    return WriterError(f"HTML line {el.sourceline}: unsupported element {shown} in the DOCX writer "
+                       "(see docs/html-vocabulary.md)")
+
+
+def _size_pt(name: str, specs: dict[str, dict]) -> float:
+    """A style's font size, following based_on through word-styles.yaml (16 pt by default)."""
+    spec = specs.get(name, {})
+    if "size_pt" in spec:
+        return spec["size_pt"]
+    return _size_pt(spec["based_on"], specs) if "based_on" in spec else 16
+
+
+def save_reproducibly(document, target: Path) -> None:
+    """Save with fixed zip entry times, so that the same HTML gives the same bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            out.writestr(zipfile.ZipInfo(info.filename, ZIP_DATE), source.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)

@@ -1,0 +1,322 @@
+"""Raw WordprocessingML for what python-docx has no API for; the only module of the writer that
+builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, numbering)."""
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple, Sequence
+
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import nsmap, qn
+from docx.shared import Twips
+from lxml import etree
+
+# Schema order of the children of w:pPr and w:rPr (ECMA-376 CT_PPrBase, CT_RPr): Word rejects
+# files whose properties are out of order.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr"
+    " shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE"
+    " autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents"
+    " suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle"
+    " rPr sectPr pPrChange"
+).split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof"
+    " snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd"
+    " fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+THEME_FONT_ATTRS = [qn(f"w:{name}") for name in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
+BREAK = None  # a line break in a run list (see add_runs)
+
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+class PageGeometry(NamedTuple):
+    """A page in twips: size, margins and whether it lies on its side."""
+
+    width: int
+    height: int
+    top: int
+    bottom: int
+    left: int
+    right: int
+    landscape: bool = False
+
+    @property
+    def text_width(self) -> int:
+        return self.width - self.left - self.right
+
+
+class Cell(NamedTuple):
+    """One table cell: paragraph style id, runs (see add_runs) and the columns it spans."""
+
+    style_id: str
+    runs: list
+    span: int = 1
+
+
+def _set(parent, tag: str, order: Sequence[str], **attrs) -> object:
+    """Replace `parent`'s child w:`tag` by a new one with w: attributes, in schema order."""
+    for old in parent.findall(qn(f"w:{tag}")):
+        parent.remove(old)
+    element = OxmlElement(f"w:{tag}", {qn(f"w:{k}"): str(v) for k, v in attrs.items()})
+    later = order[order.index(tag) + 1:]
+    parent.insert_element_before(element, *(f"w:{name}" for name in later))
+    return element
+
+
+def _ppr(style):
+    return style.element.get_or_add_pPr()
+
+
+def _rpr(style):
+    return style.element.get_or_add_rPr()
+
+
+# --- styles -------------------------------------------------------------------------------
+
+def strip_theme_fonts(styles_element) -> None:
+    """Remove theme font attributes (asciiTheme …) from docDefaults and every style: they
+    override the font names that the styles set."""
+    for rfonts in list(styles_element.iter(qn("w:rFonts"))):
+        for attr in THEME_FONT_ATTRS:
+            rfonts.attrib.pop(attr, None)
+        if not rfonts.attrib:
+            rfonts.getparent().remove(rfonts)
+
+
+def set_doc_defaults(styles_element, latin: str, east_asian: str, lang: str, east_asian_lang: str) -> None:
+    """Fonts and languages of docDefaults; paragraph defaults without the template's spacing."""
+    defaults = styles_element.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    _set_fonts(rpr, latin, east_asian)
+    _set(rpr, "lang", RPR_ORDER, val=lang, eastAsia=east_asian_lang, bidi="ar-SA")
+    ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=240, lineRule="auto")
+
+
+def set_theme_font_lang(settings_element, lang: str, east_asian_lang: str) -> None:
+    """The languages Word assumes for theme fonts (the template says ja-JP)."""
+    for old in settings_element.findall(qn("w:themeFontLang")):
+        old.set(qn("w:val"), lang)
+        old.set(qn("w:eastAsia"), east_asian_lang)
+
+
+def reset_style(style) -> None:
+    """Drop a template style's formatting (keeping list numbering), so that only the style
+    definitions of word-styles.yaml apply."""
+    element = style.element
+    for tag in ("w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    ppr = element.pPr
+    if ppr is not None:
+        for child in list(ppr):
+            if child.tag != qn("w:numPr"):
+                ppr.remove(child)
+
+
+def set_fonts(style, latin: str, east_asian: str, east_asian_hint: bool = False) -> None:
+    """w:rFonts with the Latin font in ascii/hAnsi/cs and the Chinese font in eastAsia."""
+    _set_fonts(_rpr(style), latin, east_asian, east_asian_hint)
+
+
+def _set_fonts(rpr, latin: str, east_asian: str, east_asian_hint: bool = False) -> None:
+    hint = {"hint": "eastAsia"} if east_asian_hint else {}
+    _set(rpr, "rFonts", RPR_ORDER, ascii=latin, hAnsi=latin, eastAsia=east_asian, cs=latin, **hint)
+
+
+def set_color(style, color: str) -> None:
+    """Text colour, "auto" or RRGGBB (replacing the template's theme colours)."""
+    _set(_rpr(style), "color", RPR_ORDER, val=color)
+
+
+def set_bold(style, bold: bool) -> None:
+    """Bold on or off, for Latin/CJK and complex scripts alike."""
+    rpr = _rpr(style)
+    for tag in ("b", "bCs"):
+        element = _set(rpr, tag, RPR_ORDER)
+        if not bold:
+            element.set(qn("w:val"), "0")
+
+
+def set_italic(style, italic: bool) -> None:
+    rpr = _rpr(style)
+    for tag in ("i", "iCs"):
+        element = _set(rpr, tag, RPR_ORDER)
+        if not italic:
+            element.set(qn("w:val"), "0")
+
+
+def set_char_spacing(style, points: float) -> None:
+    """Letter spacing in points (w:spacing in twentieths of a point)."""
+    _set(_rpr(style), "spacing", RPR_ORDER, val=round(points * 20))
+
+
+def set_indents(style, size_pt: float, first_line: float | None = None, left: float | None = None,
+                right: float | None = None) -> None:
+    """Indents in characters: w:*Chars (hundredths of a character) for Word, and twips of the
+    style's size for readers that ignore them."""
+    attrs = {}
+    for name, chars in (("firstLine", first_line), ("left", left), ("right", right)):
+        if chars is not None:
+            attrs[name] = round(chars * size_pt * 20)
+            attrs[f"{name}Chars"] = round(chars * 100)
+    _set(_ppr(style), "ind", PPR_ORDER, **attrs)
+
+
+def set_outline_level(style, level: int) -> None:
+    _set(_ppr(style), "outlineLvl", PPR_ORDER, val=level)
+
+
+def set_snap_to_grid(style, snap: bool) -> None:
+    """Whether lines snap to the document grid (off for table cells and footers)."""
+    _set(_ppr(style), "snapToGrid", PPR_ORDER, val=int(snap))
+
+
+def set_bottom_border(style, color: str, width_pt: float, space_pt: float) -> None:
+    """A single rule below the paragraph (the red rule under the document number)."""
+    pbdr = _set(_ppr(style), "pBdr", PPR_ORDER)
+    pbdr.append(OxmlElement("w:bottom", {qn("w:val"): "single", qn("w:sz"): str(round(width_pt * 8)),
+                                         qn("w:space"): str(round(space_pt)), qn("w:color"): color}))
+
+
+def set_table_grid(style, width_pt: float) -> None:
+    """A table style with a full single-line grid and vertically centred cells."""
+    element = style.element
+    tblpr = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(OxmlElement(f"w:{side}", {qn("w:val"): "single", qn("w:sz"): str(round(width_pt * 8)),
+                                                 qn("w:space"): "0", qn("w:color"): "auto"}))
+    tblpr.append(borders)
+    tcpr = OxmlElement("w:tcPr")
+    tcpr.append(OxmlElement("w:vAlign", {qn("w:val"): "center"}))
+    element.append(tblpr)  # after w:pPr/w:rPr, as the schema wants
+    element.append(tcpr)
+
+
+# --- sections and footers -----------------------------------------------------------------
+
+def set_page(section, page: PageGeometry, footer_distance: int, line_pitch: int) -> None:
+    """Page size, orientation, margins, footer distance and the line grid of a section."""
+    section.orientation = WD_ORIENT.LANDSCAPE if page.landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Twips(page.width), Twips(page.height)
+    section.top_margin, section.bottom_margin = Twips(page.top), Twips(page.bottom)
+    section.left_margin, section.right_margin = Twips(page.left), Twips(page.right)
+    section.footer_distance = Twips(footer_distance)
+    sectpr = section._sectPr
+    for old in sectpr.findall(qn("w:docGrid")):
+        sectpr.remove(old)
+    # w:docGrid is the last child of w:sectPr except w:printerSettings / w:sectPrChange.
+    sectpr.insert_element_before(OxmlElement("w:docGrid", {qn("w:type"): "lines", qn("w:linePitch"): str(line_pitch)}),
+                                 "w:printerSettings", "w:sectPrChange")
+
+
+def end_section(body) -> None:
+    """Close the current section at the last paragraph: it gets a copy of the document's final
+    w:sectPr (same footers), which then describes the new section that follows."""
+    sectpr = body.get_or_add_sectPr()
+    last = sectpr.getprevious()
+    if last is None or last.tag != qn("w:p"):  # a table cannot carry a section break
+        last = body.add_p()
+    last.set_sectPr(sectpr.clone())
+
+
+def add_page_field(paragraph, style_id: str) -> None:
+    """"— N —": a PAGE field between em dashes, every run in the character style `style_id`."""
+    p = paragraph._p
+    for kind, value in (("t", "— "), ("fldChar", "begin"), ("instrText", " PAGE "),
+                        ("fldChar", "separate"), ("t", "1"), ("fldChar", "end"), ("t", " —")):
+        r = _sub(p, "r")
+        _sub(_sub(r, "rPr"), "rStyle", val=style_id)
+        if kind == "fldChar":
+            _sub(r, "fldChar", fldCharType=value)
+        else:
+            _sub(r, kind, preserve=True).text = value
+
+
+# --- paragraphs, lists and tables ---------------------------------------------------------
+
+def add_runs(p, runs: Sequence) -> None:
+    """Append runs to a w:p: each item is (text, character style id or None) or BREAK."""
+    for item in runs:
+        r = _sub(p, "r")
+        if item is BREAK:
+            _sub(r, "br")
+            continue
+        text, char_style = item
+        if char_style:
+            _sub(_sub(r, "rPr"), "rStyle", val=char_style)
+        t = _sub(r, "t", preserve=True)
+        t.text = text
+
+
+def _sub(parent, tag: str, preserve: bool = False, **attrs):
+    """Append a child element w:`tag` with w: attributes (plain lxml: fast)."""
+    attrib = {_w(k): str(v) for k, v in attrs.items()}
+    if preserve:
+        attrib[_SPACE] = "preserve"
+    return etree.SubElement(parent, _w(tag), attrib)
+
+
+@cache
+def _w(name: str) -> str:
+    return qn(f"w:{name}")
+
+
+def restart_numbering(document, style, start: int = 1) -> int | None:
+    """A new w:num for the list style's numbering, counting from `start`; its id, or None when
+    the style is not numbered."""
+    ppr = style.element.pPr
+    numpr = ppr.numPr if ppr is not None else None
+    if numpr is None or numpr.numId is None:
+        return None
+    numbering = document.part.numbering_part.element
+    abstract_id = numbering.num_having_numId(numpr.numId.val).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return num.numId
+
+
+def set_numbering(paragraph, num_id: int) -> None:
+    """Attach a paragraph to the list `num_id` (level 0)."""
+    numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = 0
+    numpr.get_or_add_numId().val = num_id
+
+
+def new_table(style_id: str, widths: Sequence[int]):
+    """An empty w:tbl of fixed column widths (twips) in the table style `style_id`; a plain lxml
+    element, without python-docx's element classes, so that 10,000 rows take about a second."""
+    tbl = etree.Element(_w("tbl"), nsmap={"w": nsmap["w"]})
+    tblpr = _sub(tbl, "tblPr")
+    _sub(tblpr, "tblStyle", val=style_id)
+    _sub(tblpr, "tblW", w=sum(widths), type="dxa")
+    _sub(tblpr, "tblLayout", type="fixed")
+    _sub(tblpr, "tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=0, lastColumn=0,
+         noHBand=1, noVBand=1)
+    grid = _sub(tbl, "tblGrid")
+    for width in widths:
+        _sub(grid, "gridCol", w=width)
+    return tbl
+
+
+def add_row(tbl, cells: Sequence[Cell], widths: Sequence[int], header: bool) -> None:
+    """Append a row that never splits across pages; header rows repeat on every page."""
+    tr = _sub(tbl, "tr")
+    trpr = _sub(tr, "trPr")
+    _sub(trpr, "cantSplit")
+    if header:
+        _sub(trpr, "tblHeader")
+    column = 0
+    for cell in cells:
+        tc = _sub(tr, "tc")
+        tcpr = _sub(tc, "tcPr")
+        _sub(tcpr, "tcW", w=sum(widths[column:column + cell.span]), type="dxa")
+        if cell.span > 1:
+            _sub(tcpr, "gridSpan", val=cell.span)
+        column += cell.span
+        p = _sub(tc, "p")
+        _sub(_sub(p, "pPr"), "pStyle", val=cell.style_id)
+        add_runs(p, cell.runs)

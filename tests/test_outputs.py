@@ -1,0 +1,196 @@
+"""Properties of the built files themselves: PDF and DOCX read back, never the HTML."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from conftest import CONTENT, MM, PAGE_NUMBER, ROOT, docx_paragraphs, output_file, pdf_lines, pdf_text, squash
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects") for lang in ("zh", "en")]
+PROJECTS = pd.read_csv(CONTENT / "tables" / "key-projects.csv", dtype=str)
+# Totals computed by hand from the source table (12 rows).
+TOTALS = {"zh": ["1180630", "182241.2"], "en": ["1,180,630", "182,241.2"]}
+
+
+def source_paragraphs() -> list[str]:
+    """The Chinese source's title and body paragraphs, up to the attachment."""
+    text = (ROOT / "tests" / "data" / "shanxi-semiconductor-action-plan-2020.zh.txt").read_text(encoding="utf-8")
+    body = text.split("\n 附件")[0]
+    return [line.strip() for line in body.splitlines() if line.strip()]
+
+
+def test_manifest_lists_eight_files_with_checksums(built, manifest):
+    keys = {(e["id"], e["kind"], e["lang"], e["format"]) for e in manifest}
+    assert keys == {
+        (i, k, lang, f)
+        for i, k in (("action-plan", "action-plan"), ("key-projects", "attachment"))
+        for lang in ("zh", "en")
+        for f in ("pdf", "docx")
+    }
+    for e in manifest:
+        data = (built / e["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == e["sha256"]
+        if e["format"] == "pdf":
+            assert e["pages"] == len(PdfReader(built / e["path"]).pages)
+        else:
+            assert "pages" not in e
+    assert not [p for p in built.iterdir() if p.name.startswith(".staging")]
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
+    path = output_file(built, manifest, doc_id, lang, "pdf")
+    reader = PdfReader(path)
+    for index, (page, pieces) in enumerate(zip(reader.pages, pdf_lines(path)), 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert sorted([round(width), round(height)]) == [595, 842]  # A4
+        numbers = [p for p in pieces if PAGE_NUMBER.match(p[2].strip())]
+        assert [p[2].strip() for p in numbers] == [f"— {index} —"]
+        body = [p for p in pieces if p not in numbers]
+        landscape = width > height
+        top, left, right, bottom = (28, 35, 37, 26) if landscape else (37, 28, 26, 35)
+        assert min(p[0] for p in body) >= left * MM - 1  # binding margin
+        assert abs(min(p[0] for p in body) - left * MM) < 3 * MM  # text starts at the margin
+        assert max(p[1] for p in body) <= height - top * MM  # first baseline below the top margin
+        assert min(p[1] for p in body) >= bottom * MM - 1
+        x, y = numbers[0][0], numbers[0][1]
+        # 7 mm under the type area: the top of the 14 pt line box, so its baseline is 8-16 pt below that mark.
+        assert bottom * MM - 7 * MM - 16 <= y <= bottom * MM - 7 * MM - 8
+        if index % 2:  # odd pages: right, one character in from the type area's edge
+            assert x > width / 2
+        else:  # even pages: left, one character (14 pt) in
+            assert abs(x - (left * MM + 14)) < 2
+
+
+def test_chinese_body_keeps_the_22_line_grid(built, manifest):
+    pieces = pdf_lines(output_file(built, manifest, "action-plan", "zh", "pdf"))[1]  # page 2: body only
+    baselines = sorted({round(p[1], 1) for p in pieces if not PAGE_NUMBER.match(p[2].strip())}, reverse=True)
+    assert len(baselines) == 22
+    assert (baselines[0] - baselines[-1]) / 21 == pytest.approx(28.95, abs=0.1)
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_pdf_fonts_all_embedded(built, manifest, doc_id, lang):
+    reader = PdfReader(output_file(built, manifest, doc_id, lang, "pdf"))
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font["/BaseFont"]
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    if lang == "zh":  # the free faces serving body, headings and title (templates/fonts.yaml)
+        assert {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"} <= names
+    assert not [n for n in names if "DejaVu" in n]  # no fallback to a face without CJK glyphs
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_every_project_and_the_totals_in_every_output(built, manifest, doc_id, lang):
+    pdf = squash(pdf_text(output_file(built, manifest, doc_id, lang, "pdf")))
+    docx = squash("".join(docx_paragraphs(output_file(built, manifest, doc_id, lang, "docx"))))
+    for text in (pdf, docx):
+        for name in PROJECTS[f"project_{lang}"]:
+            assert squash(name) in text
+        for total in TOTALS[lang]:
+            assert total in text
+    unit = "单位：万元" if lang == "zh" else "Unit:10,000yuan"
+    assert unit in pdf and unit in docx
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_docx_and_pdf_carry_the_same_paragraphs(built, manifest, doc_id, lang):
+    pdf = squash(pdf_text(output_file(built, manifest, doc_id, lang, "pdf")))
+    position = 0
+    for paragraph in docx_paragraphs(output_file(built, manifest, doc_id, lang, "docx")):
+        found = pdf.find(squash(paragraph), position)
+        assert found >= 0, f"DOCX paragraph missing from the PDF (in order): {paragraph[:60]}"
+        position = found
+
+
+def test_chinese_matches_the_source_paragraph_by_paragraph(built, manifest):
+    source = source_paragraphs()
+    docx = docx_paragraphs(output_file(built, manifest, "action-plan", "zh", "docx"))
+    title = "".join(source[:2])
+    assert docx[0].replace("\n", "") == title
+    position = 1
+    for paragraph in source[2:]:
+        assert paragraph in docx[position:], paragraph[:40]
+        position = docx.index(paragraph, position) + 1
+    pdf = squash(pdf_text(output_file(built, manifest, "action-plan", "zh", "pdf")))
+    position = 0
+    for paragraph in source:
+        found = pdf.find(squash(paragraph), position)
+        assert found >= 0, paragraph[:40]
+        position = found
+
+
+def test_pdf_table_header_on_every_table_page(built, manifest):
+    path = output_file(built, manifest, "key-projects", "zh", "pdf")
+    pages = [squash(p.extract_text()) for p in PdfReader(path).pages]
+    assert len(pages) >= 2
+    for text in pages:
+        assert "序号" in text and "企业名称" in text and "总投资" in text
+
+
+def docx_xml(path: Path, part: str) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(part))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_docx_page_setup_fonts_and_repeated_header(built, manifest, lang):
+    path = output_file(built, manifest, "action-plan", lang, "docx")
+    document = docx_xml(path, "word/document.xml")
+    sections = document.findall(f".//{W}sectPr")
+    portrait = sections[0]
+    size, margins = portrait.find(f"{W}pgSz"), portrait.find(f"{W}pgMar")
+    assert (size.get(f"{W}w"), size.get(f"{W}h")) == ("11906", "16838")
+    assert [margins.get(f"{W}{k}") for k in ("top", "bottom", "left", "right")] == ["2098", "1984", "1588", "1474"]
+    landscape = [s for s in sections if s.find(f"{W}pgSz").get(f"{W}orient") == "landscape"]
+    assert landscape and landscape[0].find(f"{W}pgSz").get(f"{W}w") == "16838"
+    rows = document.findall(f".//{W}tbl/{W}tr")
+    assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+    assert all(r.find(f"{W}trPr/{W}tblHeader") is None for r in rows[1:])
+    styles = docx_xml(path, "word/styles.xml")
+
+    def east_asian(name):
+        (style,) = [s for s in styles.findall(f"{W}style") if s.find(f"{W}name").get(f"{W}val").lower() == name.lower()]
+        return style.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia")
+
+    assert east_asian("Title") == "方正小标宋简体"
+    assert east_asian("Body Text") == "仿宋_GB2312"
+    assert east_asian("Heading 1") == "黑体"
+    assert east_asian("Heading 2") == "楷体_GB2312"
+    footers = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/footer")]
+    assert len(footers) >= 2
+    for name in footers:
+        xml = etree.tostring(docx_xml(path, name), encoding="unicode")
+        assert "PAGE" in xml and "— " in xml and " —" in xml
+
+
+def test_libreoffice_reads_the_docx_with_the_project_fonts(built, manifest, tmp_path):
+    from reportgen.fonts import fontconfig_file
+
+    from conftest import TEMPLATES
+
+    docx = output_file(built, manifest, "action-plan", "zh", "docx")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FONTCONFIG_FILE": str(fontconfig_file(TEMPLATES))}
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)], env=env, check=True, capture_output=True, timeout=180)
+    converted = tmp_path / docx.with_suffix(".pdf").name
+    reader = PdfReader(converted)
+    assert len(reader.pages) >= 5
+    text = squash("".join(p.extract_text() for p in reader.pages))
+    assert squash(source_paragraphs()[2]) in text
+    fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSerifCJK" in fonts.replace("-", "") and "DejaVu" not in fonts
