@@ -52,6 +52,7 @@ def test_manifest_lists_eight_files_with_checksums(built, manifest):
 def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
     path = output_file(built, manifest, doc_id, lang, "pdf")
     reader = PdfReader(path)
+    leftmost = {}
     for index, (page, pieces) in enumerate(zip(reader.pages, pdf_lines(path)), 1):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert sorted([round(width), round(height)]) == [595, 842]  # A4
@@ -60,8 +61,8 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
         body = [p for p in pieces if p not in numbers]
         landscape = width > height
         top, left, right, bottom = (28, 35, 37, 26) if landscape else (37, 28, 26, 35)
-        assert min(p[0] for p in body) >= left * MM - 1  # binding margin
-        assert abs(min(p[0] for p in body) - left * MM) < 3 * MM  # text starts at the margin
+        assert min(p[0] for p in body) >= left * MM - 1  # nothing in the binding margin
+        leftmost[left] = min(leftmost.get(left, width), *(p[0] for p in body))
         assert max(p[1] for p in body) <= height - top * MM  # first baseline below the top margin
         assert min(p[1] for p in body) >= bottom * MM - 1
         x, y = numbers[0][0], numbers[0][1]
@@ -71,6 +72,8 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
             assert x > width / 2
         else:  # even pages: left, one character (14 pt) in
             assert abs(x - (left * MM + 14)) < 2
+    for left, x in leftmost.items():  # lines start exactly at the margin (the type area is not narrower)
+        assert abs(x - left * MM) < 1
 
 
 def test_chinese_body_keeps_the_22_line_grid(built, manifest):

@@ -348,7 +348,7 @@ class DocxWriter:
                 total = "total" in tr.get("class", "").split()
                 cells = [self.cell(td, total) for td in _elements(tr)]
                 if cells:  # Word wants at least one cell in a row
-                    rows.append((header, cells, [_text_units(cell.runs) for cell in cells]))
+                    rows.append((header, cells, [_text_units(cell.runs, header) for cell in cells]))
         if not rows:
             return
         self.start_block()
@@ -438,9 +438,13 @@ def column_widths(rows: list, text_width: int) -> list[int]:
     return widths
 
 
-def _text_units(runs: list) -> int:
+def _text_units(runs: list, header: bool) -> int:
+    """Half-width units of a cell's text (CJK characters and ambiguous ones such as — count two);
+    a header cell counts only its longest word, as English headings wrap between words."""
     text = "".join(run[0] for run in runs if run is not BREAK)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    parts = text.split() if header else [text]
+    return max((sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in part) for part in parts),
+               default=0)
 
 
 def _collapse(items: list) -> list:
