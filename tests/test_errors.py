@@ -118,3 +118,21 @@ def test_undecodable_yaml(content_copy, tmp_path, capsys):
     plan.write_bytes(plan.read_text(encoding="utf-8").encode("gb18030"))
     code, errors = run(content_copy, tmp_path / "out", capsys)
     assert code == EXIT_CONTENT and "not UTF-8" in errors[0]
+
+
+def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path, capsys):
+    import shutil
+
+    from test_generality import BUDGET, ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT, content)
+    bad = BUDGET.astype(object)
+    bad.loc[1, "local"] = "n/a"
+    bad.to_excel(content / "tables" / "budget.xlsx", index=False)
+    code, errors = run(content, tmp_path / "out", capsys)
+    assert code == EXIT_CONTENT
+    m = LOCATED.match(errors[0])
+    assert m["file"].endswith("budget.xlsx")
+    assert (int(m["line"]), int(m["col"])) == (3, list(BUDGET.columns).index("local") + 1)  # sheet row 3 (header is row 1)
+    assert "expected an amount in 万元, got 'n/a'" in m["msg"]

@@ -65,13 +65,20 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
         leftmost[left] = min(leftmost.get(left, width), *(p[0] for p in body))
         assert max(p[1] for p in body) <= height - top * MM  # first baseline below the top margin
         assert min(p[1] for p in body) >= bottom * MM - 1
-        x, y = numbers[0][0], numbers[0][1]
-        # 7 mm under the type area: the top of the 14 pt line box, so its baseline is 8-16 pt below that mark.
-        assert bottom * MM - 7 * MM - 16 <= y <= bottom * MM - 7 * MM - 8
-        if index % 2:  # odd pages: right, one character in from the type area's edge
-            assert x > width / 2
-        else:  # even pages: left, one character (14 pt) in
-            assert abs(x - (left * MM + 14)) < 2
+        x, y = numbers[0][0], numbers[0][1]  # the baseline's start
+        if not landscape:
+            # 7 mm under the type area is the top of the 14 pt line box: the baseline is 8–16 pt lower.
+            assert bottom * MM - 7 * MM - 16 <= y <= bottom * MM - 7 * MM - 8
+            if index % 2:  # odd pages: right, one character in from the type area's edge
+                assert x > width / 2
+            else:  # even pages: left, one character (14 pt) in
+                assert abs(x - (left * MM + 14)) < 2
+        elif index % 2:  # odd landscape page, turned anticlockwise: down the left margin
+            assert left * MM - 7 * MM - 14 <= x <= left * MM - 7 * MM - 8  # glyph tops face the type area
+            assert bottom * MM + 14 < y < height / 2  # reads downwards, ends a character above the type area's end
+        else:  # even landscape page, turned clockwise: up the right margin, from a character above its end
+            assert width - right * MM + 7 * MM + 8 <= x <= width - right * MM + 7 * MM + 14
+            assert abs(y - (bottom * MM + 14)) < 2
     for left, x in leftmost.items():  # lines start exactly at the margin (the type area is not narrower)
         assert abs(x - left * MM) < 1
 
