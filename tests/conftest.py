@@ -16,6 +16,10 @@ TEMPLATES = ROOT / "templates"
 MM = 72 / 25.4
 
 
+def pytest_addoption(parser):
+    parser.addoption("--accept", action="store_true", help="rewrite the golden files in tests/golden/ from this build")
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The output folder of a full build of content/ (built once per test run)."""

@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 from lxml import etree
+from pypdf import PdfReader
 
 from reportgen.errors import WriterError
 from reportgen.writers.docx import column_widths, write_docx
 from reportgen.writers.docx_oxml import Cell
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+MM, PT = 36000, 12700  # EMU
 
 
 def html_doc(body: str, lang: str = "zh-CN", head: str = "<title>测试</title>") -> str:
@@ -236,6 +241,26 @@ def test_portrait_attachment_starts_a_new_page(tmp_path):
     assert len(out.sections()) == 1
 
 
+def footer_refs(section) -> dict[str, str]:
+    return {w(ref, "type"): ref.get(R_ID) for ref in section.findall(f"{W}footerReference")}
+
+
+def footer_parts(written: Written, section) -> dict[str, etree._Element]:
+    """The w:ftr of a section's odd ("default") and even footers."""
+    rels = etree.fromstring(written.parts["word/_rels/document.xml.rels"])
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+    return {kind: etree.fromstring(written.parts["word/" + targets[rid]]) for kind, rid in footer_refs(section).items()}
+
+
+def assert_page_field(p) -> None:
+    """"— N —" with a PAGE field, every run in the character style Page Number."""
+    texts = [t.text for t in p.iter(f"{W}t")]
+    assert texts[0] == "— " and texts[-1] == " —"
+    assert [e.text for e in p.iter(f"{W}instrText")] == [" PAGE "]
+    assert [w(e, "fldCharType") for e in p.iter(f"{W}fldChar")] == ["begin", "separate", "end"]
+    assert {w(e, "val") for e in p.iter(f"{W}rStyle")} == {"PageNumber"}
+
+
 def test_footers_page_numbers_odd_right_even_left(full):
     assert full.settings.find(f"{W}evenAndOddHeaders") is not None
     for section in full.sections():  # every section, the landscape one included
@@ -250,13 +275,78 @@ def test_footers_page_numbers_odd_right_even_left(full):
         assert w(ppr.find(f"{W}jc"), "val") == align
         ind = ppr.find(f"{W}ind")
         assert (w(ind, indent), w(ind, indent + "Chars")) == ("280", "100")
-        p = paragraph._p
-        texts = [t.text for t in p.iter(f"{W}t")]
-        assert texts[0] == "— " and texts[-1] == " —"
-        assert [e.text for e in p.iter(f"{W}instrText")] == [" PAGE "]
-        assert [w(e, "fldCharType") for e in p.iter(f"{W}fldChar")] == ["begin", "separate", "end"]
-        assert {w(e, "val") for e in p.iter(f"{W}rStyle")} == {"PageNumber"}
+        assert_page_field(paragraph._p)
+        assert paragraph._p.find(f".//{W}drawing") is None
     assert w(full.style("Page Number").find(f"{W}rPr/{W}rFonts"), "hint") == "eastAsia"
+
+
+def test_landscape_section_has_its_own_footers_and_portrait_comes_back(full):
+    first, landscape, last = full.sections()
+    assert set(footer_refs(landscape)) == {"default", "even"}
+    assert footer_refs(last) == footer_refs(first)  # the portrait footers again
+    assert set(footer_refs(landscape).values()).isdisjoint(footer_refs(first).values())
+    for kind, ftr in footer_parts(full, last).items():
+        (p,) = ftr.findall(f"{W}p")
+        assert w(p.find(f"{W}pPr/{W}pStyle"), "val") == {"default": "FooterOdd", "even": "FooterEven"}[kind]
+        assert_page_field(p)
+        assert p.find(f".//{W}drawing") is None
+
+
+def side_number(ftr) -> tuple[etree._Element, etree._Element, dict[str, int]]:
+    """The footer paragraph, the text box's paragraph and its geometry (EMU) in a landscape footer."""
+    (p,) = ftr.findall(f"{W}p")
+    (anchor,) = p.findall(f"{W}r/{W}drawing/{WP}anchor")
+    geometry = {axis: int(anchor.find(f"{WP}position{axis}/{WP}posOffset").text) for axis in "HV"}
+    assert anchor.find(f"{WP}positionH").get("relativeFrom") == anchor.find(f"{WP}positionV").get("relativeFrom") == "page"
+    extent = anchor.find(f"{WP}extent")
+    geometry.update(width=int(extent.get("cx")), height=int(extent.get("cy")))
+    (wsp,) = anchor.iter(f"{WPS}wsp")
+    assert wsp.find(f"{WPS}cNvSpPr").get("txBox") == "1"
+    body = wsp.find(f"{WPS}bodyPr")
+    assert [body.get(k) for k in ("lIns", "tIns", "rIns", "bIns")] == ["0"] * 4
+    geometry["vert"] = body.get("vert")
+    sp = wsp.find(f"{WPS}spPr")
+    assert sp.find("{*}noFill") is not None and sp.find("{*}ln/{*}noFill") is not None  # no fill, no border
+    (box_p,) = wsp.findall(f"{WPS}txbx/{W}txbxContent/{W}p")
+    assert len(list(p.iter(f"{W}t"))) == len(list(box_p.iter(f"{W}t")))  # no text outside the box
+    return p, box_p, geometry
+
+
+def near(emu: int, mm: float) -> bool:
+    return abs(emu - mm * MM) < 0.05 * MM
+
+
+def test_landscape_odd_page_number_runs_down_the_left_margin(full):
+    p, box_p, box = side_number(footer_parts(full, full.sections()[1])["default"])
+    assert box["vert"] == "vert"  # turned clockwise: reads down, glyph tops to the right
+    assert box["width"] == 14 * PT  # the line box, from 28 mm - 14 pt …
+    assert near(box["H"] + box["width"], 28)  # … to 28 mm: 7 mm left of the type area (35 mm)
+    assert near(box["V"] + box["height"], 210 - 26)  # ends level with the type area's bottom …
+    assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterOdd"  # … right-aligned, 1 character in
+    assert_page_field(box_p)
+    assert w(p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterAnchor"
+    assert full.style("Footer Anchor").find(f"{W}pPr/{W}spacing").get(f"{W}line") == "20"  # 1 pt high
+
+
+def test_landscape_even_page_number_runs_up_the_right_margin(full):
+    _, box_p, box = side_number(footer_parts(full, full.sections()[1])["even"])
+    assert box["vert"] == "vert270"  # turned anticlockwise: reads up, glyph tops to the left
+    assert box["width"] == 14 * PT
+    assert near(box["H"], 297 - 37 + 7)  # glyph tops 7 mm right of the type area
+    assert near(box["V"] + box["height"], 210 - 26)  # starts at the type area's bottom …
+    assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterEven"  # … left-aligned, 1 character in
+    assert_page_field(box_p)
+
+
+def test_a_document_that_starts_landscape_keeps_no_unused_footers(tmp_path):
+    out = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section><p>正文</p>')
+    landscape, portrait = out.sections()
+    assert {k: v.find(f".//{WPS}bodyPr").get("vert") for k, v in footer_parts(out, landscape).items()} == {
+        "default": "vert", "even": "vert270"}
+    assert all(ftr.find(f".//{W}drawing") is None for ftr in footer_parts(out, portrait).values())
+    assert len([name for name in out.parts if name.startswith("word/footer")]) == 4
+    only = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section>')
+    assert len([name for name in only.parts if name.startswith("word/footer")]) == 2
 
 
 def test_table_header_rows_grid_spans_and_cell_styles(full):
@@ -407,3 +497,26 @@ def test_libreoffice_lays_out_page_numbers_and_repeated_headers(tmp_path):
     table_pages = [p for p in pages if "个重点项目" in p]
     assert len(table_pages) >= 3
     assert all("项目名称" in p for p in table_pages)  # the header row on every page of the table
+    # Landscape page numbers where the PDF writer puts them (WeasyPrint: baselines at x = 23.4 mm
+    # reading down on odd pages, 271.6 mm reading up on even ones; the number's lower end one
+    # character, 14 pt, above the type area's bottom: 26 mm + 4.94 mm above the page's).
+    landscape = [(n, page) for n, page in enumerate(PdfReader(tmp_path / "doc.pdf").pages, 1)
+                 if page.mediabox.width > page.mediabox.height]
+    assert len(landscape) >= 3
+    for number, page in landscape:
+        runs = []  # (x, y, reading direction) of the vertical runs, mm from the bottom left
+
+        def visit(text, cm, tm, *_):
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            if text.strip() and abs(a) < 0.01:
+                runs.append(((tm[4] * cm[0] + tm[5] * cm[2] + cm[4]) / 72 * 25.4,
+                             (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) / 72 * 25.4, "down" if b < 0 else "up"))
+
+        page.extract_text(visitor_text=visit)
+        assert {direction for *_, direction in runs} == {"down" if number % 2 else "up"}, number
+        xs, ys = [x for x, *_ in runs], [y for _, y, _ in runs]
+        assert max(abs(x - (23.4 if number % 2 else 271.6)) for x in xs) < 1.5, (number, runs)
+        if number % 2:
+            assert 30.9 < min(ys) and max(ys) < 30.9 + 20, (number, runs)
+        else:
+            assert abs(min(ys) - 30.9) < 1.5, (number, runs)

@@ -21,7 +21,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..errors import WriterError
 from . import docx_oxml as oxml
-from .docx_oxml import BREAK, Cell, PageGeometry
+from .docx_oxml import BREAK, Box, Cell, PageGeometry
 
 TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
 
@@ -38,6 +38,16 @@ LANDSCAPE = PageGeometry(width=16838, height=11906, top=1588, bottom=1474, left=
 # its top at 28 mm; a 14 pt line (≈ 4.9 mm) puts its bottom at ≈ 23 mm, and Word measures the footer
 # distance from the page edge to the bottom of the footer: 23 mm = 1304 twips.
 FOOTER_DISTANCE = 1304
+# A landscape page's number stays where it is on the portrait sheet (§7.2), as the PDF's CSS puts it
+# (@page landscape:right/left): an odd page is the sheet turned anticlockwise, its number reading
+# down the left margin; an even page is turned clockwise, its number reading up the right margin. The
+# tops of the glyphs face the type area, 7 mm from it, the 14 pt line beside them; the text box ends
+# level with the type area's bottom, and the indents of Footer Odd / Footer Even keep the number one
+# character above that, as on a portrait page.
+EMU_PER_TWIP, EMU_PER_MM, EMU_PER_PT = 635, 36000, 12700
+SIDE_NUMBER_GAP = 7 * EMU_PER_MM
+SIDE_NUMBER_LINE = 14 * EMU_PER_PT
+SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
 NO_DATE = datetime(2000, 1, 1)  # created/modified without dcterms.created: no clock, reproducible
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
@@ -188,15 +198,41 @@ class DocxWriter:
 
     def set_up_pages(self) -> None:
         """A4 portrait, the line grid, and footers "— N —" right on odd pages, left on even ones;
-        later sections copy this section's footer references."""
+        each later section gets the footers of its orientation (use_footers)."""
         section = self.doc.sections[0]
         oxml.set_page(section, PORTRAIT, FOOTER_DISTANCE, LINE_PITCH)
         self.doc.settings.odd_and_even_pages_header_footer = True
-        for footer, style in ((section.footer, "Footer Odd"), (section.even_page_footer, "Footer Even")):
-            footer.is_linked_to_previous = False
-            paragraph = footer.paragraphs[0]
-            paragraph.style = self.doc.styles[style]
-            oxml.add_page_field(paragraph, self.style_id("Page Number"))
+        self.footers: dict[bool, dict[str, str]] = {}  # landscape? → {w:type: relationship id}
+        self.use_footers(section, landscape=False)
+
+    def use_footers(self, section, landscape: bool) -> None:
+        """Give a section the portrait or the landscape footers, made on first use. Footers that
+        no section uses any more (the portrait ones of a document that starts landscape) go."""
+        if landscape not in self.footers:
+            self.footers[landscape] = self.make_footers(landscape)
+        oxml.set_footer_references(section._sectPr, self.footers[landscape])
+        used = {rid for s in self.doc.sections for rid in oxml.footer_references(s._sectPr).values()}
+        for kind, footers in list(self.footers.items()):
+            if used.isdisjoint(footers.values()):
+                for rid in footers.values():
+                    self.doc.part.drop_rel(rid)
+                del self.footers[kind]
+
+    def make_footers(self, landscape: bool) -> dict[str, str]:
+        """New odd ("default") and even footers: "— N —" in the footer paragraph, or for landscape
+        pages in a text box turned into the side margin, anchored to a footer paragraph one point
+        high (side_number_boxes)."""
+        footers = {}
+        for shape_id, (kind, style) in enumerate((("default", "Footer Odd"), ("even", "Footer Even")), 1):
+            part, footers[kind] = self.doc.part.add_footer_part()
+            p = part.element.p_lst[0]
+            p.style = self.style_id("Footer Anchor" if landscape else style)
+            if landscape:
+                oxml.add_sideways_page_field(p, side_number_boxes(LANDSCAPE)[kind], kind == "default",
+                                             self.style_id(style), self.style_id("Page Number"), shape_id)
+            else:
+                oxml.add_page_field(p, self.style_id("Page Number"))
+        return footers
 
     def style_id(self, name: str) -> str:
         try:
@@ -271,6 +307,7 @@ class DocxWriter:
             if self.has_content:
                 oxml.end_section(self.body)
             oxml.set_page(self.doc.sections[-1], self.wanted, FOOTER_DISTANCE, LINE_PITCH)
+            self.use_footers(self.doc.sections[-1], self.wanted.landscape)
             self.page, self.page_break_pending = self.wanted, False
         self.has_content = True
 
@@ -412,6 +449,16 @@ class DocxWriter:
 
     def with_style_ids(self, runs: list) -> list:
         return [run if run is BREAK else (run[0], run[1] and self.style_id(run[1])) for run in runs]
+
+
+def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
+    """Where a landscape page's number goes (SIDE_NUMBER_*): on odd pages ("default") in the left
+    margin, on even pages in the right one, both boxes ending level with the type area's bottom."""
+    bottom = (page.height - page.bottom) * EMU_PER_TWIP
+    left = page.left * EMU_PER_TWIP - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
+    right = (page.width - page.right) * EMU_PER_TWIP + SIDE_NUMBER_GAP
+    return {kind: Box(x, bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)
+            for kind, x in (("default", left), ("even", right))}
 
 
 def column_widths(rows: list, text_width: int) -> list[int]:

@@ -1,12 +1,12 @@
 """Raw WordprocessingML for what python-docx has no API for; the only module of the writer that
-builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, numbering)."""
+builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, footers, numbering)."""
 from __future__ import annotations
 
 from functools import cache
 from typing import NamedTuple, Sequence
 
-from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
+from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsmap, qn
 from docx.shared import Twips
 from lxml import etree
@@ -223,9 +223,75 @@ def end_section(body) -> None:
     last.set_sectPr(sectpr.clone())
 
 
-def add_page_field(paragraph, style_id: str) -> None:
-    """"— N —": a PAGE field between em dashes, every run in the character style `style_id`."""
-    p = paragraph._p
+def footer_references(sectpr) -> dict[str, str]:
+    """A section's footers: w:type ("default" = odd pages, "even") → relationship id."""
+    return {ref.get(qn("w:type")): ref.get(qn("r:id")) for ref in sectpr.findall(qn("w:footerReference"))}
+
+
+def set_footer_references(sectpr, footers: dict[str, str]) -> None:
+    """Make a section use the footers `footers` (w:type → relationship id) and no others."""
+    for old in sectpr.findall(qn("w:footerReference")):
+        sectpr.remove(old)
+    for kind, rid in footers.items():
+        sectpr.add_footerReference(WD_HEADER_FOOTER.EVEN_PAGE if kind == "even" else WD_HEADER_FOOTER.PRIMARY, rid)
+
+
+class Box(NamedTuple):
+    """A rectangle on the page in EMU (1 mm = 36000), from the page's top left corner."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+_SIDEWAYS_TEXT_BOX = f"""<w:r {" ".join(f'xmlns:{p}="{nsmap[p]}"' for p in ("w", "wp", "a"))}
+    xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0"
+      locked="0" layoutInCell="1" allowOverlap="1">
+    <wp:simplePos x="0" y="0"/>
+    <wp:positionH relativeFrom="page"><wp:posOffset>{{x}}</wp:posOffset></wp:positionH>
+    <wp:positionV relativeFrom="page"><wp:posOffset>{{y}}</wp:posOffset></wp:positionV>
+    <wp:extent cx="{{width}}" cy="{{height}}"/>
+    <wp:effectExtent l="0" t="0" r="0" b="0"/>
+    <wp:wrapSquare wrapText="bothSides"/>
+    <wp:docPr id="{{id}}" name="Page number {{id}}"/>
+    <wp:cNvGraphicFramePr/>
+    <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+      <wps:wsp>
+        <wps:cNvSpPr txBox="1"/>
+        <wps:spPr>
+          <a:xfrm><a:off x="0" y="0"/><a:ext cx="{{width}}" cy="{{height}}"/></a:xfrm>
+          <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+          <a:noFill/><a:ln><a:noFill/></a:ln>
+        </wps:spPr>
+        <wps:txbx><w:txbxContent><w:p><w:pPr><w:pStyle w:val="{{paragraph_style}}"/></w:pPr></w:p></w:txbxContent></wps:txbx>
+        <wps:bodyPr rot="0" vert="{{vert}}" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" anchorCtr="0">
+          <a:noAutofit/>
+        </wps:bodyPr>
+      </wps:wsp>
+    </a:graphicData></a:graphic>
+  </wp:anchor>
+</w:drawing></w:r>"""
+
+
+def add_sideways_page_field(p, box: Box, clockwise: bool, paragraph_style: str, char_style: str,
+                            shape_id: int) -> None:
+    """Anchor to the w:p `p` a text box without border or fill at `box` on the page, holding a
+    paragraph of style `paragraph_style` with "— N —" (see add_page_field), its text turned a
+    quarter clockwise (reading down the page, glyph tops to the right: vert) or anticlockwise
+    (reading up, tops to the left: vert270). The line hugs the box's side where the tops face.
+    Square wrapping, though the box lies in a margin where no text runs: LibreOffice 7.4 puts a
+    "vert" box without wrapping at the page's top left corner."""
+    run = parse_xml(_SIDEWAYS_TEXT_BOX.format(**box._asdict(), id=shape_id, paragraph_style=paragraph_style,
+                                              vert="vert" if clockwise else "vert270"))
+    add_page_field(run.find(f".//{qn('w:txbxContent')}/{qn('w:p')}"), char_style)
+    p.append(run)
+
+
+def add_page_field(p, style_id: str) -> None:
+    """"— N —" into the w:p `p`: a PAGE field between em dashes, every run in the character
+    style `style_id`."""
     for kind, value in (("t", "— "), ("fldChar", "begin"), ("instrText", " PAGE "),
                         ("fldChar", "separate"), ("t", "1"), ("fldChar", "end"), ("t", " —")):
         r = _sub(p, "r")

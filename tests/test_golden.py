@@ -1,0 +1,84 @@
+"""Golden files: the built documents must not drift unnoticed.
+
+Compared after normalising: the HTML intermediate as text; each DOCX part as canonical XML; each
+PDF as its page count, fonts and text per page. `pytest --accept` rewrites them after a wanted change;
+review the diff of tests/golden/ like code.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+from ruamel.yaml import YAML
+
+from conftest import CONTENT, TEMPLATES, output_file
+from reportgen.build import documents
+from reportgen.content import load_content
+from reportgen.render import render_html
+
+GOLDEN = Path(__file__).parent / "golden"
+DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects") for lang in ("zh", "en")]
+DOCX_PARTS = ("word/document.xml", "word/styles.xml", "word/settings.xml", "word/numbering.xml", "docProps/core.xml")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OUR_STYLES = {s["name"] for s in YAML(typ="safe").load((TEMPLATES / "word-styles.yaml").read_text(encoding="utf-8"))["styles"]}
+
+
+def our_styles(styles: etree._Element) -> etree._Element:
+    """styles.xml reduced to the defaults and the styles of templates/word-styles.yaml
+    (python-docx's template carries some 160 unused built-in styles and latent styles)."""
+    for el in list(styles):
+        if el.tag == f"{W}latentStyles" or (el.tag == f"{W}style" and el.find(f"{W}name").get(f"{W}val") not in OUR_STYLES):
+            styles.remove(el)
+    return styles
+
+
+def compare(request, name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if request.config.getoption("--accept"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path.name}: run pytest --accept once and commit it"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} drifted from tests/golden/; if intended, run pytest --accept and review the diff"
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_html_intermediate(request, doc_id, lang):
+    (doc,) = [d for d in documents(load_content(CONTENT), (lang,)) if d.id == doc_id]
+    compare(request, f"{doc_id}.{lang}.html", render_html(TEMPLATES, doc.template, lang=lang, kind=doc.kind, **doc.context))
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_docx_parts(request, built, manifest, doc_id, lang):
+    path = output_file(built, manifest, doc_id, lang, "docx")
+    with zipfile.ZipFile(path) as z:
+        names = sorted(z.namelist())
+        parts = {name: z.read(name) for name in names if name in DOCX_PARTS or name.startswith("word/footer")}
+    text = "\n".join(names) + "\n"
+    for name, data in sorted(parts.items()):
+        root = etree.fromstring(data)
+        if name == "word/styles.xml":
+            root = our_styles(root)
+        canonical = etree.tostring(root, method="c14n").decode()
+        text += f"\n== {name}\n" + canonical.replace("><", ">\n<") + "\n"
+    compare(request, f"{doc_id}.{lang}.docx.xml", text)
+
+
+@pytest.mark.parametrize("doc_id,lang", DOCS)
+def test_pdf_summary(request, built, manifest, doc_id, lang):
+    reader = PdfReader(output_file(built, manifest, doc_id, lang, "pdf"))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    summary = {
+        "pages": len(reader.pages),
+        "sizes": [[round(float(p.mediabox.width)), round(float(p.mediabox.height))] for p in reader.pages],
+        "fonts": sorted(fonts),
+        "text": [p.extract_text().splitlines() for p in reader.pages],
+    }
+    compare(request, f"{doc_id}.{lang}.pdf.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
