@@ -14,7 +14,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from reportgen.errors import WriterError
-from reportgen.writers.docx import column_widths, write_docx
+from reportgen.writers.docx import _text_units, column_widths, write_docx
 from reportgen.writers.docx_oxml import Cell
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -379,14 +379,16 @@ def test_table_in_portrait_fills_the_text_width_and_tables_stay_apart(tmp_path):
 
 
 def test_column_widths_follow_the_text_and_fill_the_width():
-    def row(*texts):
+    def row(*texts, header=False):
         cells = [Cell("TableText", [(t, None)]) for t in texts]
-        return (False, cells, [sum(2 if ord(c) > 0x2e80 else 1 for c in t) for t in texts])
+        return (header, cells, [_text_units(c.runs, header, t.replace(",", "").isdigit()) for c, t in zip(cells, texts)])
 
-    widths = column_widths([row("序号", "项目名称" * 10, "1,234"), row("1", "短", "12")], 8844)
+    rows = [row("序号", "项目名称", "金额", header=True), row("1", "项目名称" * 10, "1,234,567"), row("2", "短", "12")]
+    widths = column_widths(rows, 8844)
     assert sum(widths) == 8844
-    assert widths[1] > 3 * widths[0]
+    assert widths[1] > 3 * widths[0]  # the long text gets the room
     assert widths[0] >= 4 * 120 + 216  # "序号" fits on one line beside the cell margins
+    assert widths[2] >= 9 * 120 + 216  # a number never wraps
 
 
 def test_lists_restart_numbering(tmp_path):

@@ -57,7 +57,7 @@ PARAGRAPHS = {"issuer": "Issuer", "doc-number": "Document Number", "addressee": 
               "attachment-label": "Attachment Label", "unit": "Unit Line"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
 CELLS = {"num": "Table Number", "center": "Table Center"}
-COLUMN_UNITS = (4, 30)  # a column's wanted width: its longest text in half-width units, clamped
+COLUMN_UNITS = (4, 80)  # the least and most half-width units a column asks for
 HALF_CHAR_TWIPS = 120  # a half-width character of Table Text (12 pt)
 CELL_PADDING_TWIPS = 300  # the cell margins (2 × 108 twips) and a little air
 STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
@@ -383,9 +383,11 @@ class DocxWriter:
                 if tr.tag != "tr":
                     raise _unsupported(tr)
                 total = "total" in tr.get("class", "").split()
-                cells = [self.cell(td, total) for td in _elements(tr)]
+                tds = list(_elements(tr))
+                cells = [self.cell(td, total) for td in tds]
                 if cells:  # Word wants at least one cell in a row
-                    rows.append((header, cells, [_text_units(cell.runs, header) for cell in cells]))
+                    units = [_text_units(cell.runs, td.tag == "th", bool(set(td.get("class", "").split()) & set(CELLS))) for td, cell in zip(tds, cells)]
+                    rows.append((header, cells, units))
         if not rows:
             return
         self.start_block()
@@ -462,36 +464,42 @@ def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
 
 
 def column_widths(rows: list, text_width: int) -> list[int]:
-    """Twips per column, filling `text_width`. A column wants its longest single-column text
-    (CJK characters count two half-width units, clamped to COLUMN_UNITS) plus cell padding; when
-    the wants do not fit, columns wanting less than an equal share keep their want and the others
-    share the rest in proportion."""
-    longest = [0] * max(sum(cell.span for cell in cells) for _, cells, _ in rows)
+    """Twips per column, filling `text_width`, as a browser's automatic table layout does: every
+    column gets its narrowest width (its longest unbreakable piece of text), and the room left is
+    shared in proportion to how much wider each column's longest text would like to be."""
+    columns = max(sum(cell.span for cell in cells) for _, cells, _ in rows)
+    narrowest, widest = [COLUMN_UNITS[0]] * columns, [COLUMN_UNITS[0]] * columns
     for _, cells, units in rows:
         column = 0
-        for cell, n in zip(cells, units):
+        for cell, (low, high) in zip(cells, units):
             if cell.span == 1:
-                longest[column] = max(longest[column], n)
+                narrowest[column] = max(narrowest[column], low)
+                widest[column] = max(widest[column], min(high, COLUMN_UNITS[1]))
             column += cell.span
-    low, high = COLUMN_UNITS
-    wants = [min(max(n, low), high) * HALF_CHAR_TWIPS + CELL_PADDING_TWIPS for n in longest]
-    fair = text_width / len(wants)
-    overfull = sum(wants) > text_width
-    kept = [want if overfull and want <= fair else 0 for want in wants]
-    scaled = [want - keep for want, keep in zip(wants, kept)]
-    room = text_width - sum(kept)
-    widths = [keep or room * want // sum(scaled) for keep, want in zip(kept, scaled)]
+    low = [n * HALF_CHAR_TWIPS + CELL_PADDING_TWIPS for n in narrowest]
+    if sum(low) >= text_width:
+        widths = [text_width * n // sum(low) for n in low]
+    else:
+        wish = [max(w - n, 0) for w, n in zip(widest, narrowest)]
+        room = text_width - sum(low)
+        widths = [n + (room * w // sum(wish) if sum(wish) else room // columns) for n, w in zip(low, wish)]
     widths[-1] += text_width - sum(widths)
     return widths
 
 
-def _text_units(runs: list, header: bool) -> int:
-    """Half-width units of a cell's text (CJK characters and ambiguous ones such as — count two);
-    a header cell counts only its longest word, as English headings wrap between words."""
+def _text_units(runs: list, header: bool, nowrap: bool) -> tuple[int, int]:
+    """A cell's narrowest and widest text in half-width units (CJK characters and ambiguous ones
+    such as — count two). Text breaks between words and between CJK characters, except numbers and
+    periods (nowrap cells) and short CJK headings such as 序号 or 所在市 (up to three characters)."""
     text = "".join(run[0] for run in runs if run is not BREAK)
-    parts = text.split() if header else [text]
-    return max((sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in part) for part in parts),
-               default=0)
+    width = lambda part: sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in part)  # noqa: E731
+    if nowrap:
+        return width(text), width(text)
+    pieces = [piece for word in text.split() for piece in (re.findall(r"[^\u2e80-\u9fff\uff00-\uffef]+|.", word))]
+    narrowest = max((width(p) for p in pieces), default=0)
+    if header and not text.isascii():
+        narrowest = max(narrowest, min(width(text), 6))
+    return narrowest, width(text)
 
 
 def _collapse(items: list) -> list:
