@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from .errors import WriterError
 
@@ -48,9 +49,24 @@ def installed_families() -> set[str]:
 
 
 @cache
+def font_roles(templates_dir: Path) -> dict[str, dict]:
+    """templates/fonts.yaml: role → its official names and free faces."""
+    path = templates_dir / "fonts.yaml"
+    try:
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))["roles"]
+    except (OSError, YAMLError, KeyError, TypeError) as exc:
+        raise WriterError(f"{path}: cannot read the font roles: {exc}") from None
+
+
+def official_names(templates_dir: Path) -> dict[str, str]:
+    """Each role's first official name: the name documents carry."""
+    return {role: spec["official"][0] for role, spec in font_roles(templates_dir).items()}
+
+
+@cache
 def resolve_roles(templates_dir: Path) -> tuple[RoleFont, ...]:
     """Pick the face for each role: an installed official font wins, else the first installed free face."""
-    roles = YAML(typ="safe").load((templates_dir / "fonts.yaml").read_text(encoding="utf-8"))["roles"]
+    roles = font_roles(templates_dir)
     families = installed_families()
     out = []
     for role, spec in roles.items():
@@ -70,7 +86,7 @@ def resolve_roles(templates_dir: Path) -> tuple[RoleFont, ...]:
 def fontconfig_file(templates_dir: Path) -> Path:
     """Write (once per content) the fontconfig file that maps official names to their serving faces."""
     rules = []
-    roles = YAML(typ="safe").load((templates_dir / "fonts.yaml").read_text(encoding="utf-8"))["roles"]
+    roles = font_roles(templates_dir)
     for font in resolve_roles(templates_dir):
         for name in roles[font.role]["official"]:
             if name == font.served_by:

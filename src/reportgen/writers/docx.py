@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ..errors import WriterError
+from ..fonts import official_names
 from . import docx_oxml as oxml
 from .docx_oxml import BREAK, Box, Cell, PageGeometry
 
@@ -86,7 +87,7 @@ def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> 
     body = root.find("body")
     if body is None:
         raise WriterError("the HTML has no <body>")
-    writer = DocxWriter(load_styles(templates_dir), load_fonts(templates_dir), root.get("lang") or "zh-CN")
+    writer = DocxWriter(load_styles(templates_dir), official_names(templates_dir), root.get("lang") or "zh-CN")
     writer.set_properties(root.find("head"))
     writer.blocks(body)
     save_reproducibly(writer.doc, Path(target))
@@ -101,12 +102,6 @@ def load_styles(templates_dir: Path) -> list[dict]:
         if unknown or not {"name", "type"} <= set(spec) or spec["type"] not in STYLE_TYPES:
             raise WriterError(f"{path}: style {spec.get('name')!r}: bad or unknown keys {sorted(unknown)}")
     return specs
-
-
-def load_fonts(templates_dir: Path) -> dict[str, str]:
-    """Each font role of fonts.yaml → its first official name, the name Word files carry."""
-    path = templates_dir / "fonts.yaml"
-    return {role: entry["official"][0] for role, entry in _read_yaml(path)["roles"].items()}
 
 
 def _read_yaml(path: Path) -> dict:
