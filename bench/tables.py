@@ -30,7 +30,7 @@ def case(rows: int, fmt: str) -> dict:
     from reportgen.writers.pdf import write_pdf
 
     templates = ROOT / "templates"
-    (plan,) = load_content(ROOT / "content")
+    (plan,) = load_content(ROOT / "content").plans
     table = plan.attachments[0]
     grown = tuple(
         Row(f"r{i}", {**src.cells, "no": i + 1}) for i, src in ((i, table.rows[i % len(table.rows)]) for i in range(rows))

@@ -37,10 +37,9 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def html(root) -> dict[str, str]:
-    (plan,) = load_content(root)
     return {
         (doc.id, doc.lang): render_html(TEMPLATES, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
-        for doc in documents([plan], ("zh", "en"))
+        for doc in documents(load_content(root), ("zh", "en"))
     }
 
 

@@ -21,7 +21,7 @@ from reportgen.content import load_content
 from reportgen.render import render_html
 
 GOLDEN = Path(__file__).parent / "golden"
-DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects") for lang in ("zh", "en")]
+DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects", "bulletin-2020Q2") for lang in ("zh", "en")]
 DOCX_PARTS = ("word/document.xml", "word/styles.xml", "word/settings.xml", "word/numbering.xml", "docProps/core.xml")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OUR_STYLES = {s["name"] for s in YAML(typ="safe").load((TEMPLATES / "word-styles.yaml").read_text(encoding="utf-8"))["styles"]}

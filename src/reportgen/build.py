@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .content import load_content
-from .model import LANGS, Plan
+from .content import Content, load_content
+from .errors import ContentError, Location, Problem
+from .model import LANGS
 from .output import Entry, Staging, sha256
 from .render import render_html
 
@@ -25,10 +26,17 @@ class Document:
     context: dict[str, Any]
 
 
-def documents(plans: list[Plan], langs: tuple[str, ...]) -> list[Document]:
-    """Each plan with its attachments, and each attachment table on its own."""
+def documents(content: Content, langs: tuple[str, ...], quarter: str | None = None) -> list[Document]:
+    """Each plan with its attachments, each attachment table on its own, and each bulletin;
+    with `quarter` (2020Q2), only the bulletins of that quarter."""
     out = []
-    for plan in plans:
+    for bulletin in content.bulletins:
+        if quarter in (None, f"{bulletin.year}Q{bulletin.quarter}"):
+            for lang in langs:
+                out.append(Document(bulletin.id, "bulletin", lang, "bulletin.html.j2", dict(bulletin=bulletin, meta=None, title=bulletin.title)))
+    if quarter:
+        return out
+    for plan in content.plans:
         for lang in langs:
             out.append(Document(plan.id, "action-plan", lang, "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title)))
             for table in plan.attachments:
@@ -43,10 +51,14 @@ def build(
     langs: tuple[str, ...] = LANGS,
     formats: tuple[str, ...] = FORMATS,
     step: Callable[[str], None] = lambda _: None,
+    quarter: str | None = None,
 ) -> list[Entry]:
-    """Build every document; nothing in `out_dir` changes unless every file was written."""
-    plans = load_content(content_dir)
-    docs = documents(plans, langs)
+    """Build every document (or one quarter's bulletins); nothing in `out_dir` changes unless every
+    file was written."""
+    content = load_content(content_dir)
+    docs = documents(content, langs, quarter)
+    if not docs:
+        raise ContentError([Problem(Location(content_dir), f"no documents to build{f' for quarter {quarter}' if quarter else ''}")])
     rendered = [(doc, render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)) for doc in docs]
 
     from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid

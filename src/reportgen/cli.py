@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=PROJECT / "output", help="output folder (default: ./output)")
     b.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable; default: all)")
     b.add_argument("--format", choices=("pdf", "docx"), action="append", help="only this format (repeatable; default: all)")
+    b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
     c = sub.add_parser("check", help="validate the content and templates; write nothing", description="Load and validate the content and render every document's HTML in memory; report every problem; write nothing.")
     common(c)
     f = sub.add_parser("fonts", help="show which installed font serves each official font role")
@@ -34,6 +36,12 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     return top
+
+
+def quarter_arg(text: str) -> str:
+    if not re.fullmatch(r"\d{4}Q[1-4]", text):
+        raise argparse.ArgumentTypeError(f"expected a quarter such as 2020Q2, got {text!r}")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +77,7 @@ def run_build(args: argparse.Namespace) -> int:
             tuple(args.lang or LANGS),
             tuple(args.format or FORMATS),
             step=lambda name: progress.update(task, description=f"writing {name}"),
+            quarter=args.quarter,
         )
     for line in role_report(args.templates):
         print(f"font {line}")
@@ -84,11 +93,11 @@ def run_check(args: argparse.Namespace) -> int:
     from .content import load_content
     from .render import render_html
 
-    plans = load_content(args.content)
-    docs = documents(plans, LANGS)
+    content = load_content(args.content)
+    docs = documents(content, LANGS)
     for doc in docs:
         render_html(args.templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
-    print(f"content ok: {len(plans)} document source(s), {len(docs)} documents render")
+    print(f"content ok: {len(content.plans)} plan(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
     return 0
 
 

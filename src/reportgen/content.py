@@ -4,75 +4,77 @@ Every problem is collected with its location; loading stops once, at the end, wi
 """
 from __future__ import annotations
 
-import io
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
-from pydantic import ValidationError
 
 from .errors import ContentError, Location, Problem, Problems
 from .model import (
     LANGS,
     MAX_LEVEL,
     PLACEHOLDER,
-    Attachment,
-    Period,
+    Bulletin,
     Plan,
     PlanSource,
-    Row,
     Section,
-    Table,
     Text,
     build_nodes,
-    column_totals,
     figures,
     format_number,
 )
-from .yamlsource import MAX_INPUT_BYTES, dotted, locate, read_text, read_yaml
+from .progress import load_series
+from .tables import load_table
+from .yamlsource import dotted, locate, read_yaml, validate
 
-KINDS = {"action-plan": PlanSource}
+KINDS = ("action-plan", "bulletin-series")
 
 
-def load_content(content_dir: Path) -> list[Plan]:
+@dataclass(frozen=True)
+class Content:
+    """Everything a content folder holds, validated."""
+
+    plans: tuple[Plan, ...]
+    bulletins: tuple[Bulletin, ...]
+
+
+def load_content(content_dir: Path) -> Content:
     """Every document of the content folder, validated; raises ContentError listing all problems."""
     files = sorted(content_dir.glob("*.yaml"))
     if not content_dir.is_dir() or not files:
         raise ContentError([Problem(Location(content_dir), "no content: expected *.yaml documents here")])
     problems = Problems()
-    plans, seen = [], {}
+    sources = []
     for path in files:
         try:
-            plan = load_plan(path, problems)
+            raw = read_yaml(path)
         except ContentError as exc:
             problems.items.extend(exc.problems)
             continue
-        if plan is None:
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        if kind not in KINDS:
+            where = locate(path, raw, ("kind",)) if isinstance(raw, dict) else Location(path, 1, 1)
+            problems.add(where, f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
             continue
-        for doc_id in [plan.id, *(t.id for t in plan.attachments)]:
-            if doc_id in seen:
-                problems.add(Location(path), f"document id '{doc_id}' is already used in {seen[doc_id].name}")
-            seen[doc_id] = path
-        plans.append(plan)
+        sources.append((path, raw, kind))
+    plans = [plan for path, raw, kind in sources if kind == "action-plan" for plan in [load_plan(path, raw, problems)] if plan]
+    plans_ok = not problems.items
+    bulletins = []
+    for path, raw, kind in sources:
+        if kind == "bulletin-series" and plans_ok:  # a series refers to a plan: only once plans are sound
+            bulletins += load_series(path, raw, plans, problems)
+    seen: dict[str, str] = {}
+    for doc_id, where in [(d, p.id) for p in plans for d in [p.id, *(t.id for t in p.attachments)]] + [(b.id, b.series) for b in bulletins]:
+        if doc_id in seen:
+            problems.add(Location(content_dir), f"document id '{doc_id}' is used twice (by '{seen[doc_id]}' and '{where}')")
+        seen[doc_id] = where
     problems.raise_if_any()
-    return plans
+    return Content(tuple(plans), tuple(bulletins))
 
 
-def load_plan(path: Path, problems: Problems) -> Plan | None:
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ContentError([Problem(Location(path, 1, 1), "expected a mapping with 'kind', 'id', 'meta', 'sections'")])
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        where = locate(path, raw, ("kind",))
-        raise ContentError([Problem(where, f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")])
-    try:
-        source = PlanSource.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            problems.add(locate(path, raw, err["loc"]), describe(err))
+def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
+    source = validate(PlanSource, path, raw, problems)
+    if source is None:
         return None
     before = len(problems.items)
     check_tree(path, raw, source, problems)
@@ -106,23 +108,6 @@ def load_plan(path: Path, problems: Problems) -> Plan | None:
     return None if len(problems.items) > before else plan
 
 
-def describe(err: dict) -> str:
-    """A pydantic error as one readable sentence naming the field."""
-    loc = err["loc"]
-    where = dotted(loc)
-    kind = err["type"]
-    if kind == "missing":
-        hint = " (translation missing)" if loc and loc[-1] in LANGS else ""
-        return f"{where} is required{hint}"
-    if kind == "extra_forbidden":
-        return f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
-    if kind == "string_too_short" and loc and loc[-1] in LANGS:
-        return f"{where} is empty (translation missing)"
-    got = err.get("input")
-    shown = f", got {got!r}" if isinstance(got, (str, int, float)) else ""
-    return f"{where}: {err['msg'].lower()}{shown}"
-
-
 def check_tree(path: Path, raw: Any, source: PlanSource, problems: Problems) -> None:
     """Ids unique across the document; headings at most four levels deep."""
     seen: dict[str, tuple] = {}
@@ -147,130 +132,3 @@ def check_tree(path: Path, raw: Any, source: PlanSource, problems: Problems) -> 
         remember(att.id, ("attachments", i))
 
 
-# ---- tables ----
-
-_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
-
-
-def read_frame(file: Path, problems: Problems, where: Location) -> tuple[pd.DataFrame, int] | None:
-    """The table as strings, and the file line of its first data row."""
-    if not file.is_file():
-        problems.add(where, f"table file not found: {file.name}")
-        return None
-    if file.stat().st_size > MAX_INPUT_BYTES:
-        problems.add(Location(file), f"file is larger than {MAX_INPUT_BYTES} bytes")
-        return None
-    try:
-        if file.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(file, dtype=str, keep_default_na=False)
-        elif file.suffix.lower() == ".csv":
-            frame = pd.read_csv(io.StringIO(read_text(file)), dtype=str, keep_default_na=False)
-        else:
-            problems.add(where, f"table file must be .csv or .xlsx, got '{file.name}'")
-            return None
-    except ContentError as exc:
-        problems.items.extend(exc.problems)
-        return None
-    except Exception as exc:  # pandas and openpyxl raise many kinds for unreadable files
-        problems.add(Location(file), f"cannot read table: {exc}".splitlines()[0])
-        return None
-    return frame, 2
-
-
-def load_table(base: Path, number: int, att: Attachment, where: Location, problems: Problems) -> Table:
-    spec = att.table
-    file = base / spec.file
-    columns = tuple(spec.columns)
-    empty = Table(att.id, number, att.title, spec.unit, columns, (), spec.total_label, {})
-    before = len(problems.items)
-    read = read_frame(file, problems, where)
-    if read is None:
-        return empty
-    frame, first_line = read
-    header = [str(c).strip() for c in frame.columns]
-    expected = ["id"] + [name for c in columns for name in file_columns(c)]
-    for name in expected:
-        if name not in header:
-            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
-    for i, name in enumerate(header):
-        if name not in expected:
-            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
-    if any(name not in header for name in expected):
-        return empty
-    if frame.empty:
-        problems.add(Location(file, 1), "the table has no rows")
-        return empty
-    frame.columns = header
-    rows, seen = [], {}
-    for index, record in enumerate(frame.to_dict("records")):
-        line = first_line + index
-
-        def cell_error(name: str, message: str) -> None:
-            problems.add(Location(file, line, header.index(name) + 1), f"row {index + 1}, column '{name}': {message}")
-
-        row_id = record["id"].strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", row_id):
-            cell_error("id", f"expected a row id (letters, digits, - or _), got {row_id!r}")
-        elif row_id in seen:
-            cell_error("id", f"duplicate id '{row_id}' (first in row {seen[row_id]})")
-        seen[row_id] = index + 1
-        cells = {}
-        for col in columns:
-            cells[col.key] = read_cell(col, record, spec.unit, cell_error)
-        rows.append(Row(row_id, cells))
-    rows_t = tuple(rows)
-    if any(c.total and c.type != "amount" for c in columns):
-        problems.add(where, "only amount columns can have 'total: true'")
-        return empty
-    if len(problems.items) > before:
-        return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, {})
-    return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, column_totals(columns, rows_t))
-
-
-def file_columns(col) -> list[str]:
-    return {
-        "text": [f"{col.key}_zh", f"{col.key}_en"],
-        "period": [f"{col.key}_start", f"{col.key}_end"],
-    }.get(col.type, [col.key])
-
-
-def read_cell(col, record: dict, unit: str, cell_error) -> Any:
-    if col.type == "text":
-        values = {}
-        for lang in LANGS:
-            name = f"{col.key}_{lang}"
-            values[lang] = str(record[name]).strip()
-            if not values[lang]:
-                cell_error(name, "is empty" + (" (translation missing)" if lang == "en" else ""))
-        return Text.model_construct(**values)
-    if col.type == "period":
-        start = parse_year_month(str(record[f"{col.key}_start"]), f"{col.key}_start", cell_error)
-        end = parse_year_month(str(record[f"{col.key}_end"]), f"{col.key}_end", cell_error)
-        if start and end:
-            if (end[0], end[1] or 12) < (start[0], start[1] or 1):
-                cell_error(f"{col.key}_end", "the period ends before it starts")
-            return Period(start[0], start[1], end[0], end[1])
-        return None
-    text = str(record[col.key]).strip()
-    if col.type == "number":
-        if not re.fullmatch(r"\d+", text):
-            cell_error(col.key, f"expected a whole number, got {text!r}")
-            return None
-        return int(text)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        cell_error(col.key, f"expected an amount in {unit}, got {text!r}")
-        return None
-    if not value.is_finite() or value < 0:
-        cell_error(col.key, f"expected a non-negative amount in {unit}, got {text!r}")
-        return None
-    return value
-
-
-def parse_year_month(text: str, name: str, cell_error) -> tuple[int, int | None] | None:
-    m = _YEAR_MONTH.match(text.strip())
-    if not m or not (1900 <= int(m.group(1)) <= 2200) or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        cell_error(name, f"expected a year (2019) or year and month (2019-08), got {text!r}")
-        return None
-    return int(m.group(1)), int(m.group(2)) if m.group(2) else None

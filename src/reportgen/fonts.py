@@ -120,3 +120,12 @@ def role_report(templates_dir: Path) -> list[str]:
         f"{f.role}: {f.official}" + (f" served by {f.served_by}{' ' + f.weight if f.weight else ''} (free substitute)" if f.substituted else " (installed)")
         for f in resolve_roles(templates_dir)
     ]
+
+
+def chart_font(templates_dir: Path) -> str:
+    """The family charts are drawn with: the face serving the 黑体 role, by a name matplotlib knows."""
+    hei = next(f for f in resolve_roles(templates_dir) if f.role == "hei")
+    if hei.substituted:
+        return hei.served_by
+    families = installed_families()
+    return next((n for n in font_roles(templates_dir)["hei"]["official"] if n.isascii() and n in families), hei.served_by)

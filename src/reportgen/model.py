@@ -86,6 +86,39 @@ class PlanSource(Strict):
     attachments: list[Attachment] = []
 
 
+class SeriesColumns(Strict):
+    """What the attachment table's columns mean for progress: keys of its columns."""
+
+    name: Key = Field(description="a text column: the project's name")
+    group: Key = Field(description="a text column: subtotals by its values (e.g. the city)")
+    planned: Key = Field(description="an amount column: the investment planned for the year")
+    total: Key = Field(description="an amount column: the project's total investment")
+
+
+class BulletinSeriesSource(Strict):
+    """The schema of a bulletin-series YAML file (docs/progress-format.md)."""
+
+    kind: Literal["bulletin-series"]
+    id: Id
+    plan: Id
+    table: Id
+    year: int = Field(ge=1900, le=2200)
+    progress: NonEmpty = Field("progress", description="folder of the quarter files, relative to the content folder")
+    columns: SeriesColumns
+    lagging_threshold: float = Field(10, ge=0, le=100, description="percentage points behind the time benchmark")
+    group_name: Text | None = Field(None, description="what a group is, for headings (市 / City); default: the column's label")
+    title: Text = Field(description="{quarter} prints the quarter")
+    notice: Text | None = None
+
+
+class QuarterNotes(Strict):
+    """The schema of a quarter's optional notes file, progress/YYYY-Qn.yaml."""
+
+    quarter: Annotated[str, StringConstraints(pattern=r"^\d{4}Q[1-4]$")]
+    next_steps: Text | None = None
+    tasks: dict[Id, Text] = {}
+
+
 # ---- the built plan (what templates read) ----
 
 
@@ -140,6 +173,90 @@ class Plan:
     preamble: Text | None
     sections: tuple[Node, ...]
     attachments: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
+class ProjectProgress:
+    """One project at the end of a quarter; rates in per cent, gaps in percentage points."""
+
+    id: str
+    number: int
+    name: Text
+    group: Text
+    planned: Decimal
+    total: Decimal
+    ytd: Decimal  # completed this year up to the end of the quarter
+    quarter_investment: Decimal  # completed in the quarter
+    rate: Decimal | None  # ytd ÷ planned; None when nothing is planned
+    gap: Decimal | None  # rate − benchmark
+    status: str
+    milestone: Text | None
+    problem: Text | None
+    lagging: bool
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """Figures for a group of projects (one city; or all of them, without a name)."""
+
+    name: Text | None
+    count: int
+    started: int
+    planned: Decimal
+    ytd: Decimal
+    quarter_investment: Decimal
+    rate: Decimal | None
+    gap: Decimal | None
+
+    @property
+    def start_rate(self) -> Decimal:
+        return Decimal(100) * self.started / self.count if self.count else Decimal(0)
+
+
+@dataclass(frozen=True)
+class TaskNote:
+    title: Text
+    note: Text
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """A quarter's progress bulletin: the figures computed, the texts chosen."""
+
+    id: str
+    series: str
+    year: int
+    quarter: int
+    title: Text
+    quarter_name: Text  # 2020年第二季度 / the second quarter of 2020
+    quarter_title: Text  # … / the Second Quarter of 2020
+    notice: Text | None
+    table: Table  # the projects' table: unit and column labels
+    columns: SeriesColumns
+    group_name: Text | None
+    benchmark: Decimal  # per cent of the year elapsed
+    lagging_threshold: Decimal
+    projects: tuple[ProjectProgress, ...]
+    groups: tuple[GroupProgress, ...]
+    overall: GroupProgress
+    rate_change: Decimal | None  # completion rate change against the previous quarter (pp); None in Q1
+    lagging: tuple[ProjectProgress, ...]
+    tasks: tuple[TaskNote, ...]
+    next_steps: Text | None
+
+
+STATUSES = ("not-started", "under-construction", "completed", "suspended")
+
+
+@dataclass(frozen=True)
+class ProgressRecord:
+    """A row of a quarter file, validated."""
+
+    id: str
+    ytd: Decimal
+    status: str
+    milestone: Text | None
+    problem: Text | None
 
 
 # ---- pure transforms ----
@@ -222,3 +339,14 @@ def format_number(value: Any, lang: str) -> str:
         whole, _, frac = text.partition(".")
         text = f"{int(whole):,}" + (f".{frac}" if frac else "")
     return text
+
+
+_ORDINALS = ("first", "second", "third", "fourth")
+
+
+def quarter_names(year: int, quarter: int) -> tuple[Text, Text]:
+    """(prose, title) names of a quarter: 2020年第二季度 / the second quarter of 2020 (… Second Quarter …)."""
+    zh = f"{year}年第{zh_numeral(quarter)}季度"
+    prose = Text(zh=zh, en=f"the {_ORDINALS[quarter - 1]} quarter of {year}")
+    title = Text(zh=zh, en=f"the {_ORDINALS[quarter - 1].capitalize()} Quarter of {year}")
+    return prose, title

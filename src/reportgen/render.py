@@ -4,7 +4,7 @@ Templates run sandboxed with StrictUndefined; text is escaped; Markdown's raw HT
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from ruamel.yaml import YAML
 
 from .errors import Location, Problem, TemplateError
-from .model import Column, Period, format_number
+from .model import Column, Period, format_number, heading_marker
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -49,6 +49,56 @@ def period(p: Period, lang: str) -> str:
     return f"{part(p.start_year, p.start_month)}{sep}{part(p.end_year, p.end_month)}"
 
 
+def fill(template: str, **values: Any) -> str:
+    """A template string of strings.yaml with its {fields} filled."""
+    return template.format_map(values)
+
+
+def sentence(text: str, lang: str) -> str:
+    """A text ending as a sentence does: 。 in Chinese, a full stop in English."""
+    return text if text[-1:] in "。！？.!?" else text + ("。" if lang == "zh" else ".")
+
+
+def pct(value: Decimal | None, lang: str) -> str:
+    """A rate in per cent to one decimal: 45.2%; — when there is none."""
+    return "—" if value is None else f"{round1(value):f}%"
+
+
+def points(value: Decimal) -> str:
+    """The size of a gap in percentage points, to one decimal (the sentence says ahead or behind)."""
+    return format_number(round1(abs(value)), "zh")
+
+
+def signed_points(value: Decimal | None) -> str:
+    """A gap in a table: +4.8 / −6.2 / 0.0."""
+    if value is None:
+        return "—"
+    sign = "+" if round1(value) > 0 else ("−" if round1(value) < 0 else "")
+    return sign + format(round1(abs(value)), "f")
+
+
+def round1(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+UNIT_YUAN = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+
+
+def prose_amount(value: Decimal, unit: str, lang: str) -> str:
+    """Money in running text: in the table's unit in Chinese; in million yuan in English, exactly
+    (53745万元 → 537.45 million yuan), so that prose and tables can be checked against each other."""
+    return format_number(value if lang == "zh" else value * UNIT_YUAN[unit] / 10**6, lang)
+
+
+def prose_unit(unit: str, lang: str) -> str:
+    return unit if lang == "zh" else "million yuan"
+
+
+def marker(level: int, n: int, lang: str) -> str:
+    """The heading marker of the n-th heading at `level` (model.heading_marker)."""
+    return heading_marker(level, n)[lang].rstrip() + (" " if lang == "en" else "")
+
+
 def cell(value: Any, column: Column, lang: str) -> str:
     if column.type == "text":
         return value[lang]
@@ -57,6 +107,23 @@ def cell(value: Any, column: Column, lang: str) -> str:
     if column.type == "period":
         return period(value, lang)
     return str(value)
+
+
+def chart_functions(templates_dir: Path) -> dict[str, Any]:
+    """Template globals drawing the charts (src/reportgen/charts.py) with the 黑体 role's face."""
+    from . import charts
+    from .fonts import chart_font
+
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    def completion_chart(labels, rates, benchmark, **texts) -> charts.Chart:
+        return charts.completion_chart([str(x) for x in labels], [number(r) for r in rates], float(benchmark), font=chart_font(templates_dir), **texts)
+
+    def grouped_bar_chart(groups, series, **texts) -> charts.Chart:
+        return charts.grouped_bar_chart(list(groups), {k: [float(v) for v in vs] for k, vs in series.items()}, font=chart_font(templates_dir), **texts)
+
+    return {"completion_chart": completion_chart, "grouped_bar_chart": grouped_bar_chart}
 
 
 @cache
@@ -68,7 +135,11 @@ def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=markdown_html, lines=lines, amount=format_number, period=period, cell=cell)
+    env.filters.update(
+        md=markdown_html, lines=lines, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
+        points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
+    )
+    env.globals.update(chart_functions(templates_dir))
     env.globals["strings"] = YAML(typ="safe").load((templates_dir / "strings.yaml").read_text(encoding="utf-8"))
     return env
 

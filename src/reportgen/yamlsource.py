@@ -8,9 +8,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import ContentError, Location, Problem
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError, Location, Problem, Problems
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+LANGS = ("zh", "en")
 
 
 def read_yaml(path: Path) -> Any:
@@ -71,3 +74,30 @@ def dotted(keys: tuple) -> str:
     for key in keys:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out or "(document)"
+
+
+def validate(schema: type[BaseModel], path: Path, raw: Any, problems: Problems) -> Any:
+    """The parsed YAML as `schema`, or None after adding every located problem."""
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.add(locate(path, raw, err["loc"]), describe(err))
+        return None
+
+
+def describe(err: dict) -> str:
+    """A pydantic error as one readable sentence naming the field."""
+    loc = err["loc"]
+    where = dotted(loc)
+    kind = err["type"]
+    if kind == "missing":
+        hint = " (translation missing)" if loc and loc[-1] in LANGS else ""
+        return f"{where} is required{hint}"
+    if kind == "extra_forbidden":
+        return f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
+    if kind == "string_too_short" and loc and loc[-1] in LANGS:
+        return f"{where} is empty (translation missing)"
+    got = err.get("input")
+    shown = f", got {got!r}" if isinstance(got, (str, int, float)) else ""
+    return f"{where}: {err['msg'].lower()}{shown}"

@@ -15,7 +15,8 @@ import lxml.etree
 import lxml.html
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.shared import Pt
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
+from docx.shared import Emu, Pt
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -23,6 +24,7 @@ from ..errors import WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
 from .docx_oxml import BREAK, Box, Cell, PageGeometry
+from .pdf import read_data_url
 
 TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
 
@@ -52,6 +54,9 @@ SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
 NO_DATE = datetime(2000, 1, 1)  # created/modified without dcterms.created: no clock, reproducible
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
+FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
+RASTER_TYPES = ("image/png", "image/jpeg")  # what a chart's data-raster may hold
+_MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 
 HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
 PARAGRAPHS = {"issuer": "Issuer", "doc-number": "Document Number", "addressee": "Addressee",
@@ -67,7 +72,7 @@ STYLE_KEYS = set(
     "name type based_on next reset font latin_font east_asian_hint size_pt bold italic color"
     " char_spacing_pt align first_line_chars left_chars right_chars line_exact_pt line_multiple"
     " space_before_pt space_after_pt keep_with_next keep_together page_break_before widow_control"
-    " snap_to_grid outline_level bottom_border grid_width_pt en".split()
+    " snap_to_grid outline_level bottom_border grid_width_pt on_demand en".split()
 )
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -121,6 +126,7 @@ class DocxWriter:
         self.body = self.doc.element.body
         self.page = self.wanted = PORTRAIT
         self.has_content = self.page_break_pending = self.last_was_table = False
+        self.pictures = 0
         self.define_styles(specs, fonts)
         self.style_ids = {style.name: style.style_id for style in self.doc.styles}
         self.set_up_pages()
@@ -128,7 +134,9 @@ class DocxWriter:
     # --- styles and pages -----------------------------------------------------------------
 
     def define_styles(self, specs: list[dict], fonts: dict[str, str]) -> None:
-        """Define the styles of word-styles.yaml over python-docx's default template."""
+        """Define the styles of word-styles.yaml over python-docx's default template; those marked
+        on_demand (Figure, Caption) when first used, so that a document without charts does not
+        change."""
         styles = self.doc.styles
         oxml.strip_theme_fonts(styles.element)
         word_lang = "en-US" if self.zh or self.lang.lower() == "en" else self.lang
@@ -136,10 +144,14 @@ class DocxWriter:
                               self.lang if self.zh else "zh-CN")
         oxml.set_theme_font_lang(self.doc.settings.element, word_lang, self.lang if self.zh else "zh-CN")
         by_name = {spec["name"]: spec for spec in specs}
+        self.on_demand: dict[str, tuple] = {}
         for spec in specs:
             if not self.zh:  # the English document's overrides (bold headings …)
                 spec = {**spec, **spec.get("en", {})}
-            self.define_style(spec, fonts, _size_pt(spec["name"], by_name))
+            if spec.get("on_demand"):
+                self.on_demand[spec["name"]] = (spec, fonts, _size_pt(spec["name"], by_name))
+            else:
+                self.define_style(spec, fonts, _size_pt(spec["name"], by_name))
 
     def define_style(self, spec: dict, fonts: dict[str, str], size_pt: float) -> None:
         styles, kind, name = self.doc.styles, STYLE_TYPES[spec["type"]], spec["name"]
@@ -230,6 +242,9 @@ class DocxWriter:
         return footers
 
     def style_id(self, name: str) -> str:
+        if name in self.on_demand:
+            self.define_style(*self.on_demand.pop(name))
+            self.style_ids[name] = self.doc.styles[name].style_id
         try:
             return self.style_ids[name]
         except KeyError:
@@ -283,6 +298,8 @@ class DocxWriter:
             self.list(el, depth=1)
         elif tag == "table" and "data" in classes:
             self.table(el)
+        elif tag == "figure" and "chart" in classes:
+            self.figure(el)
         else:
             raise _unsupported(el)
 
@@ -310,14 +327,21 @@ class DocxWriter:
         """A paragraph in a named style; nothing is written for one without text."""
         if not runs:
             return None
-        self.start_block()
-        paragraph = self.doc.add_paragraph(style=self.doc.styles[style])
+        paragraph = self.new_paragraph(style)
         oxml.add_runs(paragraph._p, self.with_style_ids(runs))
+        if num_id is not None:
+            oxml.set_numbering(paragraph, num_id)
+        return paragraph
+
+    def new_paragraph(self, style: str):
+        """An empty paragraph in a named style at the end of the body, after any pending
+        section or page break."""
+        self.start_block()
+        self.style_id(style)  # defines an on-demand style on first use
+        paragraph = self.doc.add_paragraph(style=self.doc.styles[style])
         if self.page_break_pending:
             paragraph.paragraph_format.page_break_before = True
             self.page_break_pending = False
-        if num_id is not None:
-            oxml.set_numbering(paragraph, num_id)
         self.last_was_table = False
         return paragraph
 
@@ -360,6 +384,58 @@ class DocxWriter:
             runs = _collapse(chunk) if isinstance(chunk, list) else self.runs(chunk)
             if self.paragraph(style if first else continued, runs, num_id if first else None):
                 first = False
+
+    # --- figures ---------------------------------------------------------------------------
+
+    def figure(self, el) -> None:
+        """<figure class="chart">: its <img> as a picture in a Figure paragraph, its
+        <figcaption> as a Caption paragraph, in the order they come."""
+        for child in _elements(el):
+            if child.tag == "img":
+                self.picture(child)
+            elif child.tag == "figcaption":
+                self.paragraph("Caption", self.runs(child))
+            else:
+                raise _unsupported(child)
+
+    def picture(self, img) -> None:
+        """The chart's raster (data-raster, a PNG data: URL) as an inline picture, centred, of
+        the width given in mm (at most, and by default, the text width), its aspect ratio kept;
+        the alt text becomes the picture's description. Images come only from data: URLs:
+        the writer reads no files and fetches nothing."""
+        line = img.sourceline
+        alt = _WHITE.sub(" ", img.get("alt") or "").strip()
+        if not alt:
+            raise WriterError(f"HTML line {line}: <img> without alt text (a chart needs a description)")
+        for attribute in ("src", "data-raster"):
+            value = (img.get(attribute) or "").strip()
+            if not value:
+                raise WriterError(f"HTML line {line}: <img> without {attribute} (a chart needs its SVG in src "
+                                  "and its PNG in data-raster)")
+            if value[:5].lower() != "data:":
+                raise WriterError(f"HTML line {line}: <img {attribute}=\"{value[:60]}\">: images must be data: "
+                                  "URLs; the DOCX writer reads no files and fetches nothing")
+        try:
+            media_type, raster = read_data_url(img.get("data-raster").strip())
+        except WriterError as exc:
+            raise WriterError(f"HTML line {line}: data-raster: {exc.problems[0].message}") from None
+        if media_type.lower() not in RASTER_TYPES:
+            raise WriterError(f"HTML line {line}: data-raster holds {media_type}, not a PNG or JPEG image")
+        width = self.page.text_width * EMU_PER_TWIP
+        if img.get("width") is not None:
+            match = _MM.fullmatch(img.get("width"))
+            if not match:
+                raise WriterError(f'HTML line {line}: <img width="{img.get("width")}">: give the width in mm, e.g. 156mm')
+            wanted = round(float(match.group(1)) * EMU_PER_MM)
+            if round(wanted / EMU_PER_TWIP) <= self.page.text_width:  # 156 mm is the text width, in whole twips
+                width = wanted
+        paragraph = self.new_paragraph("Figure")
+        try:
+            inline = paragraph.add_run().add_picture(io.BytesIO(raster), width=Emu(width))._inline
+        except (InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError):
+            raise WriterError(f"HTML line {line}: data-raster is not a readable {media_type} image") from None
+        oxml.describe_picture(inline, FIRST_PICTURE_ID + self.pictures, alt)
+        self.pictures += 1
 
     # --- tables ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Raw WordprocessingML for what python-docx has no API for; the only module of the writer that
-builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, footers, numbering)."""
+builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, footers, numbering,
+alt text of pictures)."""
 from __future__ import annotations
 
 from functools import cache
@@ -300,6 +301,19 @@ def add_page_field(p, style_id: str) -> None:
             _sub(r, "fldChar", fldCharType=value)
         else:
             _sub(r, kind, preserve=True).text = value
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+def describe_picture(inline, shape_id: int, text: str) -> None:
+    """Give an inline picture (wp:inline) its alt text, in wp:docPr's descr (what Word shows as
+    Alt Text and screen readers read) and title, and a drawing id unique in the document: the
+    text boxes of landscape footers use 1 and 2."""
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(shape_id))
+    doc_pr.set("name", f"Chart {shape_id}")
+    doc_pr.set("descr", text)
+    doc_pr.set("title", text)
 
 
 # --- paragraphs, lists and tables ---------------------------------------------------------

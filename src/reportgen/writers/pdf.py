@@ -1,8 +1,10 @@
 """The PDF writer: WeasyPrint lays out the semantic HTML with the project's CSS."""
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, unquote_to_bytes, urlparse
 
 from ..errors import WriterError
 from ..fonts import use_project_fonts
@@ -11,8 +13,9 @@ from ..fonts import use_project_fonts
 def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
     """Write the PDF and return its page count.
 
-    Only files under `templates_dir` may be read; any other reference (http, a file outside
-    the project, ../) stops the build with an error naming it.
+    Only files under `templates_dir` and data: URLs (the charts embedded in the HTML) may be
+    read; any other reference (http, a file outside the project, ../) stops the build with an
+    error naming it.
     """
     use_project_fonts(templates_dir)
     import weasyprint  # after fontconfig is pointed at the project's font mapping
@@ -23,6 +26,9 @@ def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
 
     class ProjectFetcher(URLFetcher):
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            if url[:5].lower() == "data:":
+                media_type, body = read_data_url(url)
+                return URLFetcherResponse(url, body, headers={"Content-Type": media_type})
             parsed = urlparse(url)
             path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
             if path is None or not path.is_file() or not path.is_relative_to(root):
@@ -40,3 +46,19 @@ def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
     except FatalURLFetchingError as exc:
         raise WriterError(str(exc.__cause__ or exc)) from None
     return len(document.pages)
+
+
+def read_data_url(url: str) -> tuple[str, bytes]:
+    """The media type and bytes of a data: URL (RFC 2397); nothing is fetched."""
+    header, comma, payload = url[5:].partition(",")
+    if not comma:
+        raise WriterError(f"malformed data: URL {url[:60]!r}…: no comma before the data")
+    media_type, *params = header.split(";")
+    try:
+        if "base64" in params:
+            body = base64.b64decode("".join(unquote(payload).split()), validate=True)
+        else:
+            body = unquote_to_bytes(payload)
+    except (binascii.Error, ValueError) as exc:
+        raise WriterError(f"malformed data: URL {url[:60]!r}…: {exc}") from None
+    return media_type.strip() or "text/plain", body

@@ -1,0 +1,190 @@
+"""Progress bulletins: indicators against hand-computed figures, located validation errors, and
+the overview paragraph agreeing with the tables it summarises in every output."""
+from __future__ import annotations
+
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import TEMPLATES, docx_paragraphs, output_file, pdf_text, squash
+from reportgen.build import build
+from reportgen.cli import main
+from reportgen.content import load_content
+from reportgen.errors import EXIT_CONTENT
+
+SMALL = Path(__file__).parent / "roots" / "bulletin-small"
+LOCATED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+)(?::(?P<col>\d+))?: error: (?P<msg>.+)$")
+
+
+def approx(value: Decimal | None, expected: float) -> bool:
+    return value is not None and abs(float(value) - expected) < 0.05
+
+
+def test_indicators_match_hand_computed_figures():
+    q1, q2 = load_content(SMALL).bulletins
+    assert (q1.id, q2.id) == ("small-2021Q1", "small-2021Q2")
+    # Q1: planned 100+200+50+150 = 500; completed 30+20+50+0 = 100 → 20 %, benchmark 25 %, gap −5.
+    o = q1.overall
+    assert (o.count, o.started, o.planned, o.ytd) == (4, 3, Decimal(500), Decimal(100))
+    assert approx(o.start_rate, 75) and approx(o.rate, 20) and approx(o.gap, -5)
+    assert q1.benchmark == 25 and q1.rate_change is None
+    a, b = q1.groups
+    assert (a.name.zh, a.planned, a.ytd) == ("甲区", Decimal(300), Decimal(50)) and approx(a.rate, 16.67) and approx(a.gap, -8.33)
+    assert (b.name.en, b.planned, b.ytd) == ("District B", Decimal(200), Decimal(50)) and approx(b.rate, 25) and approx(b.gap, 0)
+    # p2 10 % (−15 pp) and p4 0 % (−25 pp) lag; p3 is complete; p1 is at 30 %.
+    assert [p.id for p in q1.lagging] == ["p2", "p4"]
+    assert [p.quarter_investment for p in q1.projects] == [30, 20, 50, 0]
+    # Q2: completed 60+40+50+45 = 195 → 39 %, benchmark 50 %, gap −11; quarter 95; rate +19 pp.
+    o = q2.overall
+    assert o.ytd == 195 and o.quarter_investment == 95 and approx(o.rate, 39) and approx(o.gap, -11)
+    assert approx(q2.rate_change, 19) and q2.benchmark == 50
+    assert approx(q2.groups[0].rate, 33.33) and approx(q2.groups[1].rate, 47.5)
+    assert [p.id for p in q2.lagging] == ["p2", "p4"]  # 20 % (−30) and 30 % (−20)
+    assert [p.quarter_investment for p in q2.projects] == [30, 20, 0, 45]
+    assert q2.lagging[0].problem.en == "Funding shortfall"
+    assert q2.tasks[0].title.zh == "道路工程" and q2.next_steps.en == "Speed up construction."
+
+
+def numbers(text: str) -> list[str]:
+    return re.findall(r"\d[\d,]*(?:\.\d+)?", text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_figures_equal_the_tables_in_both_formats(built, manifest, lang):
+    """Every number of the overview paragraph is in the total row it summarises (DOCX and PDF)."""
+    docx = docx_paragraphs(output_file(built, manifest, "bulletin-2020Q2", lang, "docx"))
+    start = "截至" if lang == "zh" else "By the end of"
+    (overview,) = [p for p in docx if p.startswith(start)]
+    cells = docx_paragraphs(output_file(built, manifest, "bulletin-2020Q2", lang, "docx"))
+    total_at = [i for i, p in enumerate(cells) if p in ("合计", "Total")]
+    group_total = cells[total_at[0] + 1 : total_at[0] + 8]  # count, started, planned, ytd, quarter, rate, gap
+    count, started, planned, ytd, quarter, rate, gap = group_total
+    found = [n.replace(",", "") for n in numbers(overview)]
+    for value in (count, started, rate.rstrip("%"), gap.lstrip("−+")):
+        assert value in found, (value, overview)
+    # amounts: 万元 as in the table in Chinese; million yuan in English (万元 ÷ 100)
+    scale = Decimal(1) if lang == "zh" else Decimal(100)
+    for value in (planned, ytd, quarter):
+        assert Decimal(value.replace(",", "")) in {Decimal(n) * scale for n in found}, (value, overview)
+    assert squash(overview) in squash(pdf_text(output_file(built, manifest, "bulletin-2020Q2", lang, "pdf")))
+    assert "100.0%" in overview or "100%" not in overview  # the start rate keeps one decimal
+
+
+def test_every_quarter_is_built_and_listed(manifest):
+    bulletins = {(e["id"], e["lang"], e["format"]) for e in manifest if e["kind"] == "bulletin"}
+    assert bulletins == {(f"bulletin-2020Q{q}", lang, fmt) for q in range(1, 5) for lang in ("zh", "en") for fmt in ("pdf", "docx")}
+
+
+def test_one_quarter_only(tmp_path, capsys):
+    from conftest import CONTENT
+
+    assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q3", "--format", "pdf"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin-2020Q3.en.pdf", "bulletin-2020Q3.zh.pdf", "manifest.json"]
+    assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q5"]) == 64
+    assert "expected a quarter such as 2020Q2" in capsys.readouterr().err
+
+
+def test_lagging_projects_and_problems_are_printed(built, manifest):
+    text = squash(pdf_text(output_file(built, manifest, "bulletin-2020Q2", "zh", "pdf")))
+    for name in ("山西森达源红外光电科技园项目", "图形化蓝宝石衬底制造加工项目"):
+        assert squash(name) in text
+    assert squash("存在问题：进口设备仍未到货") in text
+
+
+# ---- validation ----
+
+CASES = {
+    "unknown project": ("2021-Q1.csv", "2021Q1,p4,0,", "2021Q1,p9,0,", "id", "unknown project id 'p9'"),
+    "wrong quarter": ("2021-Q2.csv", "2021Q2,p3,50,", "2021Q3,p3,50,", "quarter", "names quarter '2021Q3', but the file is for 2021Q2"),
+    "falling figure": ("2021-Q2.csv", "2021Q2,p1,60,", "2021Q2,p1,25,", "investment_ytd", "falls from 30 at the end of the previous quarter to 25"),
+    "above total": ("2021-Q1.csv", "2021Q1,p3,50,", "2021Q1,p3,51,", "investment_ytd", "more than the project's total investment 50 亿元"),
+    "negative": ("2021-Q1.csv", "2021Q1,p1,30,", "2021Q1,p1,-3,", "investment_ytd", "expected a non-negative amount in 亿元, got '-3'"),
+    "unreadable": ("2021-Q1.csv", "2021Q1,p1,30,", "2021Q1,p1,thirty,", "investment_ytd", "got 'thirty'"),
+    "bad status": ("2021-Q1.csv", "under-construction,开工", "building,开工", "status", "expected one of not-started"),
+    "missing translation": ("2021-Q1.csv", "征地延误,Land acquisition delayed", "征地延误,", "problem_en", "is empty (translation missing)"),
+}
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    shutil.copytree(SMALL, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def errors_of(content: Path, tmp_path: Path, capsys) -> list[str]:
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--out", str(out)]) == EXIT_CONTENT
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and not out.exists()
+    return [line for line in err.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_progress_errors_name_file_row_and_column(case, small, tmp_path, capsys):
+    name, old, new, column, message = CASES[case]
+    path = small / "progress" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in row)
+    errors = errors_of(small, tmp_path, capsys)
+    m = LOCATED.match(errors[0])
+    assert m and m["file"].endswith(name), errors
+    header = text.splitlines()[0].split(",")
+    assert (int(m["line"]), int(m["col"])) == (line, header.index(column) + 1)
+    assert f"column '{column}'" in m["msg"] and message in m["msg"]
+
+
+def test_missing_project_row(small, tmp_path, capsys):
+    path = small / "progress" / "2021-Q1.csv"
+    path.write_text("\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if ",p2," not in line) + "\n", encoding="utf-8")
+    (error,) = errors_of(small, tmp_path, capsys)
+    assert error.startswith(f"{path}:1: error:") or "2021-Q1.csv:1: error: no row for project(s) p2" in error
+
+
+def test_notes_and_files_are_checked(small, tmp_path, capsys):
+    notes = small / "progress" / "2021-Q2.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("quarter: 2021Q2", "quarter: 2021Q1").replace("  roads:", "  rivers:"), encoding="utf-8")
+    (small / "progress" / "2020-Q4.csv").write_text("quarter,id\n", encoding="utf-8")
+    errors = errors_of(small, tmp_path, capsys)
+    assert any(e.endswith("2020-Q4.csv: error: this file is for 2020, but series 'small' covers 2021") for e in errors)
+    assert any("2021-Q2.yaml:1:10: error: quarter: names 2021Q1, but the file is for 2021Q2" in e for e in errors)
+    assert any("2021-Q2.yaml:4:" in e and "no section 'rivers' in the plan" in e for e in errors)
+
+
+def test_series_must_name_existing_columns(small, tmp_path, capsys):
+    series = small / "bulletins.yaml"
+    series.write_text(series.read_text(encoding="utf-8").replace("group: district", "group: total"), encoding="utf-8")
+    (error,) = errors_of(small, tmp_path, capsys)
+    assert "bulletins.yaml:6:" in error and "columns.group: 'total' must be a text column of 'projects' (a amount column)" in error
+
+
+def test_small_series_builds_in_both_formats(small, tmp_path):
+    entries = build(small, tmp_path, TEMPLATES, quarter="2021Q2")
+    assert sorted(e.path for e in entries) == sorted(f"small-2021Q2.{lang}.{fmt}" for lang in ("zh", "en") for fmt in ("pdf", "docx"))
+    text = squash(pdf_text(tmp_path / "small-2021Q2.en.pdf"))
+    assert squash("Investment completed in the year totaled 19,500 million yuan") in text  # 195 亿元
+
+
+@pytest.mark.parametrize("lang,label", [("zh", "时间进度 50.0%"), ("en", "Time schedule 50.0%")])
+def test_charts_are_embedded_in_both_formats(built, manifest, lang, label):
+    import zipfile
+
+    from lxml import etree
+    from pypdf import PdfReader
+
+    pdf = PdfReader(output_file(built, manifest, "bulletin-2020Q2", lang, "pdf"))
+    text = squash("".join(p.extract_text() for p in pdf.pages))
+    assert squash(label) in text  # the chart's own labels, as vector text in the chart's language
+    assert not [x for p in pdf.pages for x in p.images]  # vector: no raster image anywhere
+    docx = output_file(built, manifest, "bulletin-2020Q2", lang, "docx")
+    with zipfile.ZipFile(docx) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
+        document = etree.fromstring(z.read("word/document.xml"))
+    assert len(media) == 2
+    alts = [d.get("descr") for d in document.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr") if d.get("descr")]
+    assert len(alts) == 2 and all(len(a) > 40 for a in alts)
+    assert ("50.0%" in alts[0]) and ("项目10：21.5%" in alts[0] if lang == "zh" else "project 10: 21.5%" in alts[0])
