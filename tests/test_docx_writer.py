@@ -8,14 +8,15 @@ import time
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 from docx import Document
 from lxml import etree
 from pypdf import PdfReader
 
 from reportgen.errors import WriterError
-from reportgen.writers.docx import _text_units, column_widths, write_docx
-from reportgen.writers.docx_oxml import Cell
+from reportgen.writers.columns import column_widths
+from reportgen.writers.docx import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -379,13 +380,13 @@ def test_table_in_portrait_fills_the_text_width_and_tables_stay_apart(tmp_path):
 
 
 def test_column_widths_follow_the_text_and_fill_the_width():
-    def row(*texts, header=False):
-        cells = [Cell("TableText", [(t, None)]) for t in texts]
-        return (header, cells, [_text_units(c.runs, header, t.replace(",", "").isdigit()) for c, t in zip(cells, texts)])
-
-    rows = [row("序号", "项目名称", "金额", header=True), row("1", "项目名称" * 10, "1,234,567"), row("2", "短", "12")]
-    widths = column_widths(rows, 8844)
-    assert sum(widths) == 8844
+    table = lxml.html.fragment_fromstring(
+        '<table class="data"><thead><tr><th>序号</th><th>项目名称</th><th>金额</th></tr></thead>'
+        f'<tbody><tr><td class="center">1</td><td>{"项目名称" * 10}</td><td class="num">1,234,567</td></tr>'
+        '<tr><td class="center">2</td><td>短</td><td class="num">12</td></tr></tbody></table>'
+    )
+    widths = column_widths(table, 8844)
+    assert sum(widths) == pytest.approx(8844)
     assert widths[1] > 3 * widths[0]  # the long text gets the room
     assert widths[0] >= 4 * 120 + 216  # "序号" fits on one line beside the cell margins
     assert widths[2] >= 9 * 120 + 216  # a number never wraps

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import shutil
 import subprocess
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd

@@ -1,7 +1,6 @@
 """Untrusted text stays text: escaped in HTML, literal in both formats; templates are sandboxed."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from ruamel.yaml.error import YAMLError
 from ..errors import WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
+from .columns import column_widths
 from .docx_oxml import BREAK, Box, Cell, PageGeometry
 from .pdf import read_data_url
 
@@ -63,9 +63,6 @@ PARAGRAPHS = {"issuer": "Issuer", "doc-number": "Document Number", "addressee": 
               "attachment-label": "Attachment Label", "unit": "Unit Line"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
 CELLS = {"num": "Table Number", "center": "Table Center"}
-COLUMN_UNITS = (4, 80)  # the least and most half-width units a column asks for
-HALF_CHAR_TWIPS = 120  # a half-width character of Table Text (12 pt)
-CELL_PADDING_TWIPS = 300  # the cell margins (2 × 108 twips) and a little air
 STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
                "table": WD_STYLE_TYPE.TABLE}
 STYLE_KEYS = set(
@@ -442,7 +439,7 @@ class DocxWriter:
     def table(self, el) -> None:
         """A data table built as XML row by row (linear time): header rows repeat on every page,
         no row splits, column widths follow the longest text and fill the type area."""
-        rows = []  # (is_header, cells, the cells' text lengths in half-width units)
+        rows = []  # (is_header, cells)
         for part in _elements(el):
             if part.tag in ("thead", "tbody"):
                 trs, header = list(_elements(part)), part.tag == "thead"
@@ -454,19 +451,18 @@ class DocxWriter:
                 if tr.tag != "tr":
                     raise _unsupported(tr)
                 total = "total" in tr.get("class", "").split()
-                tds = list(_elements(tr))
-                cells = [self.cell(td, total) for td in tds]
+                cells = [self.cell(td, total) for td in _elements(tr)]
                 if cells:  # Word wants at least one cell in a row
-                    units = [_text_units(cell.runs, td.tag == "th", bool(set(td.get("class", "").split()) & set(CELLS))) for td, cell in zip(tds, cells)]
-                    rows.append((header, cells, units))
+                    rows.append((header, cells))
         if not rows:
             return
         self.start_block()
         if self.page_break_pending or self.last_was_table:  # Word would merge adjacent tables
             self.spacer()
-        widths = column_widths(rows, self.page.text_width)
+        widths = [round(w) for w in column_widths(el, self.page.text_width)]
+        widths[-1] += self.page.text_width - sum(widths)
         tbl = oxml.new_table(self.style_id("Data Table"), widths)
-        for header, cells, _ in rows:
+        for header, cells in rows:
             oxml.add_row(tbl, cells, widths, header)
         self.body.get_or_add_sectPr().addprevious(tbl)
         self.last_was_table = True
@@ -532,45 +528,6 @@ def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
     right = (page.width - page.right) * EMU_PER_TWIP + SIDE_NUMBER_GAP
     return {kind: Box(x, bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)
             for kind, x in (("default", left), ("even", right))}
-
-
-def column_widths(rows: list, text_width: int) -> list[int]:
-    """Twips per column, filling `text_width`, as a browser's automatic table layout does: every
-    column gets its narrowest width (its longest unbreakable piece of text), and the room left is
-    shared in proportion to how much wider each column's longest text would like to be."""
-    columns = max(sum(cell.span for cell in cells) for _, cells, _ in rows)
-    narrowest, widest = [COLUMN_UNITS[0]] * columns, [COLUMN_UNITS[0]] * columns
-    for _, cells, units in rows:
-        column = 0
-        for cell, (low, high) in zip(cells, units):
-            if cell.span == 1:
-                narrowest[column] = max(narrowest[column], low)
-                widest[column] = max(widest[column], min(high, COLUMN_UNITS[1]))
-            column += cell.span
-    low = [n * HALF_CHAR_TWIPS + CELL_PADDING_TWIPS for n in narrowest]
-    if sum(low) >= text_width:
-        widths = [text_width * n // sum(low) for n in low]
-    else:
-        wish = [max(w - n, 0) for w, n in zip(widest, narrowest)]
-        room = text_width - sum(low)
-        widths = [n + (room * w // sum(wish) if sum(wish) else room // columns) for n, w in zip(low, wish)]
-    widths[-1] += text_width - sum(widths)
-    return widths
-
-
-def _text_units(runs: list, header: bool, nowrap: bool) -> tuple[int, int]:
-    """A cell's narrowest and widest text in half-width units (CJK characters and ambiguous ones
-    such as — count two). Text breaks between words and between CJK characters, except numbers and
-    periods (nowrap cells) and short CJK headings such as 序号 or 所在市 (up to three characters)."""
-    text = "".join(run[0] for run in runs if run is not BREAK)
-    width = lambda part: sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in part)  # noqa: E731
-    if nowrap:
-        return width(text), width(text)
-    pieces = [piece for word in text.split() for piece in (re.findall(r"[^\u2e80-\u9fff\uff00-\uffef]+|.", word))]
-    narrowest = max((width(p) for p in pieces), default=0)
-    if header and not text.isascii():
-        narrowest = max(narrowest, min(width(text), 6))
-    return narrowest, width(text)
 
 
 def _collapse(items: list) -> list:

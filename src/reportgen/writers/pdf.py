@@ -6,8 +6,11 @@ import binascii
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
 
+import lxml.html
+
 from ..errors import WriterError
 from ..fonts import use_project_fonts
+from .columns import column_widths
 
 
 def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
@@ -39,13 +42,28 @@ def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
     fonts = FontConfiguration()
     try:
         css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
-        document = weasyprint.HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
+        document = weasyprint.HTML(string=with_column_widths(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
             stylesheets=[css], font_config=fonts
         )
         document.write_pdf(target)
     except FatalURLFetchingError as exc:
         raise WriterError(str(exc.__cause__ or exc)) from None
     return len(document.pages)
+
+
+def with_column_widths(html: str) -> str:
+    """The HTML with a <colgroup> of declared widths in each data table (writers/columns.py), so
+    that WeasyPrint's fixed table layout gives the DOCX's columns."""
+    if 'class="data"' not in html:
+        return html
+    tree = lxml.html.document_fromstring(html)
+    for table in tree.iter("table"):
+        if "data" in table.get("class", "").split():
+            group = lxml.html.Element("colgroup")
+            for share in column_widths(table, 100):
+                lxml.html.etree.SubElement(group, "col", style=f"width: {share:.2f}%")
+            table.insert(0, group)
+    return lxml.html.tostring(tree, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
 def read_data_url(url: str) -> tuple[str, bytes]:
