@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # WeasyPrint's libraries (harfbuzz-subset keeps font subsetting fast), the free fonts serving each
-# official font role (see docs/content-format.md#fonts), poppler and LibreOffice to read outputs in tests.
+# official font role (see docs/layout.md#fonts), poppler and LibreOffice (with English hyphenation
+# patterns, as Word hyphenates) to read outputs in tests.
 PACKAGES="python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils libreoffice-writer-nogui"
+  fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils libreoffice-writer-nogui hyphen-en-us"
 
 missing=""
 for p in $PACKAGES; do

@@ -6,19 +6,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-HALF_CHAR_PT = 6  # a half-width character of table text (12 pt)
-CELL_PADDING_PT = 15  # the cell margins and borders, and a little air
+HALF_CHAR_PT = {"zh": 6, "en": 5.25}  # a half-width character of table text (12 pt; 10.5 pt in English)
+CELL_PADDING_PT = 12  # the cell margins and borders, and a little air
 UNITS = (4, 80)  # the least and most half-width units a column asks for
 NOWRAP = {"num"}  # cells that never wrap: numbers
+HYPHENATED = (8, 6)  # English documents hyphenate: a longer word asks for no more (in a heading)
 _CJK = re.compile(r"[^\u2e80-\u9fff\uff00-\uffef]+|.")
 
 
 def column_widths(table, total: float) -> list[float]:
-    """Widths (in the unit of `total`, which they fill) of the columns of an lxml <table>, as a
-    browser's automatic layout would choose: every column gets its narrowest width (its longest
-    unbreakable piece of text), and the room left is shared in proportion to how much wider each
-    column's longest text would like to be."""
+    """Widths (in the unit of `total`, which they fill) of the columns of an lxml <table>: in
+    proportion to each column's longest text, but never narrower than its longest unbreakable
+    piece (a number, a short CJK heading, a word)."""
     rows = [tr for tr in table.iter("tr")]
+    english = (table.getroottree().getroot().get("lang") or "").startswith("en")
     count = max((sum(int(c.get("colspan", "1") or 1) for c in tr if c.tag in ("th", "td")) for tr in rows), default=1)
     narrowest, widest = [UNITS[0]] * count, [UNITS[0]] * count
     for tr in rows:
@@ -26,20 +27,31 @@ def column_widths(table, total: float) -> list[float]:
         for cell in (c for c in tr if c.tag in ("th", "td")):
             span = int(cell.get("colspan", "1") or 1)
             if span == 1 and column < count:
-                low, high = text_units(cell)
+                low, high = text_units(cell, english)
                 narrowest[column] = max(narrowest[column], low)
                 widest[column] = max(widest[column], min(high, UNITS[1]))
             column += span
-    scale = total / 1000  # computed in thousandths of the width, so that any unit works
-    unit, padding = HALF_CHAR_PT * 1000 / points_of(table), CELL_PADDING_PT * 1000 / points_of(table)
+    unit = HALF_CHAR_PT["en" if english else "zh"] * 1000 / points_of(table)
+    padding = CELL_PADDING_PT * 1000 / points_of(table)
     low = [n * unit + padding for n in narrowest]
-    if sum(low) >= 1000:
-        widths = [1000 * n / sum(low) for n in low]
-    else:
-        wish = [max(w - n, 0) for w, n in zip(widest, narrowest)]
-        room = 1000 - sum(low)
-        widths = [n + (room * w / sum(wish) if sum(wish) else room / count) for n, w in zip(low, wish)]
-    return [w * scale for w in widths]
+    want = [w * unit + padding for w in widest]
+    return [w * total / 1000 for w in share(low, want, 1000)]
+
+
+def share(low: list[float], want: list[float], total: float) -> list[float]:
+    """Split `total` in proportion to what each column wants, never below its least width: columns
+    whose share would fall short get their least, the others share the rest (water-filling)."""
+    if sum(low) >= total:
+        return [total * n / sum(low) for n in low]
+    fixed: set[int] = set()
+    while True:
+        free = total - sum(low[i] for i in fixed)
+        wanted = sum(w for i, w in enumerate(want) if i not in fixed)
+        widths = [low[i] if i in fixed else free * w / wanted for i, w in enumerate(want)]
+        short = {i for i, w in enumerate(widths) if i not in fixed and w < low[i]}
+        if not short:
+            return widths
+        fixed |= short
 
 
 def points_of(table) -> float:
@@ -48,16 +60,20 @@ def points_of(table) -> float:
     return (225 if landscape else 156) * 72 / 25.4
 
 
-def text_units(cell) -> tuple[int, int]:
+def text_units(cell, english: bool = False) -> tuple[int, int]:
     """A cell's narrowest and widest text in half-width units (CJK characters and ambiguous ones
     such as — count two). Text breaks between words and between CJK characters, except in nowrap
-    cells and in short CJK headings such as 序号 or 所在市 (up to three characters)."""
+    cells and in short CJK headings such as 序号 or 所在市 (up to three characters); a heading
+    asks for no more than its longest word; English words hyphenate."""
     text = " ".join(cell.text_content().split())
     if set(cell.get("class", "").split()) & NOWRAP:
         return width(text), width(text)
-    narrowest = max((width(piece) for word in text.split() for piece in _CJK.findall(word)), default=0)
-    if cell.tag == "th" and not text.isascii():
-        narrowest = max(narrowest, min(width(text), 6))
+    cap = HYPHENATED[cell.tag == "th"]
+    pieces = [piece for word in text.split() for piece in _CJK.findall(word)]
+    narrowest = max((min(width(p), cap) if english and p.isascii() else width(p) for p in pieces), default=0)
+    if cell.tag == "th":  # headings wrap to leave the room to the data; short CJK ones stay whole
+        narrowest = max(narrowest, 0 if text.isascii() else min(width(text), 6))
+        return narrowest, narrowest
     return narrowest, width(text)
 
 

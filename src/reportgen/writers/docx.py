@@ -206,6 +206,8 @@ class DocxWriter:
         section = self.doc.sections[0]
         oxml.set_page(section, PORTRAIT, FOOTER_DISTANCE, LINE_PITCH)
         self.doc.settings.odd_and_even_pages_header_footer = True
+        if not self.zh:
+            oxml.set_auto_hyphenation(self.doc.settings.element)
         self.footers: dict[bool, dict[str, str]] = {}  # landscape? → {w:type: relationship id}
         self.use_footers(section, landscape=False)
 

@@ -103,6 +103,18 @@ def set_theme_font_lang(settings_element, lang: str, east_asian_lang: str) -> No
         old.set(qn("w:eastAsia"), east_asian_lang)
 
 
+def set_auto_hyphenation(settings_element) -> None:
+    """Hyphenate English text as the PDF does (CSS hyphens: auto); settings.xml wants it right
+    after w:defaultTabStop."""
+    if settings_element.find(qn("w:autoHyphenation")) is None:
+        tab = settings_element.find(qn("w:defaultTabStop"))
+        element = OxmlElement("w:autoHyphenation")
+        if tab is not None:
+            tab.addnext(element)
+        else:
+            settings_element.insert(0, element)
+
+
 def reset_style(style) -> None:
     """Drop a template style's formatting (keeping list numbering), so that only the style
     definitions of word-styles.yaml apply."""
