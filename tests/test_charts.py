@@ -198,7 +198,7 @@ def test_pdf_text_after_a_figure_stays_on_the_line_grid(charts, tmp_path):
     write_pdf(html_doc("<p>前文。</p>\n" + figure(charts["completion"], "完成率", "图1 完成率") + "\n<p>后文。</p>"),
               tmp_path / "grid.pdf", TEMPLATES)
     (page,) = pdf_lines(tmp_path / "grid.pdf")
-    before, after = [y for _, y, text, _ in page if text.strip() in ("前文。", "后文。")]
+    before, after = [y0 for _, y0, _, _, text in page if text.strip() in ("前文。", "后文。")]
     assert round((before - after) / 28.95, 3) == round((before - after) / 28.95)
 
 

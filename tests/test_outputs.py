@@ -15,6 +15,7 @@ from conftest import CONTENT, MM, PAGE_NUMBER, ROOT, docx_paragraphs, output_fil
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects") for lang in ("zh", "en")]
+ALL_DOCS = DOCS + [(f"bulletin-2020Q{q}", lang) for q in range(1, 5) for lang in ("zh", "en")]
 PROJECTS = pd.read_csv(CONTENT / "tables" / "key-projects.csv", dtype=str)
 # Totals computed by hand from the source table (12 rows).
 TOTALS = {"zh": ["1180630", "182241.2"], "en": ["1,180,630", "182,241.2"]}
@@ -45,49 +46,55 @@ def test_manifest_lists_every_file_with_checksums(built, manifest):
     assert not [p for p in built.iterdir() if p.name.startswith(".staging")]
 
 
-@pytest.mark.parametrize("doc_id,lang", DOCS)
+@pytest.mark.parametrize("doc_id,lang", ALL_DOCS)
 def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
+    """Every line inside the type area; "— N —" 7 mm under it, one character in from its edge."""
     path = output_file(built, manifest, doc_id, lang, "pdf")
     reader = PdfReader(path)
-    leftmost = {}
-    for index, (page, pieces) in enumerate(zip(reader.pages, pdf_lines(path)), 1):
+    edges: dict[bool, list[float]] = {}
+    for index, (page, lines) in enumerate(zip(reader.pages, pdf_lines(path)), 1):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert sorted([round(width), round(height)]) == [595, 842]  # A4
-        numbers = [p for p in pieces if PAGE_NUMBER.match(p[2].strip())]
-        assert [p[2].strip() for p in numbers] == [f"— {index} —"]
-        body = [p for p in pieces if p not in numbers]
+        numbers = [line for line in lines if PAGE_NUMBER.match(line[4])]
+        assert [line[4] for line in numbers] == [f"— {index} —"]
         landscape = width > height
-        top, left, right, bottom = (28, 35, 37, 26) if landscape else (37, 28, 26, 35)
-        assert min(p[0] for p in body) >= left * MM - 1  # nothing in the binding margin
-        leftmost[left] = min(leftmost.get(left, width), *(p[0] for p in body))
-        assert max(p[1] for p in body) <= height - top * MM  # first baseline below the top margin
-        assert min(p[1] for p in body) >= bottom * MM - 1
-        x, y = numbers[0][0], numbers[0][1]  # the baseline's start
+        top, right, bottom, left = (28, 37, 26, 35) if landscape else (37, 26, 35, 28)
+        body = [line for line in lines if line not in numbers]
+        # Glyph boxes of CJK faces reach 3 pt beyond their line box: allow 4 pt.
+        assert min(x0 for x0, _, _, _, _ in body) >= left * MM - 4
+        assert max(x1 for _, _, x1, _, _ in body) <= width - right * MM + 4
+        assert max(y1 for _, _, _, y1, _ in body) <= height - top * MM + 4
+        assert min(y0 for _, y0, _, _, _ in body) >= bottom * MM - 4
+        edges.setdefault(landscape, []).extend(x0 for x0, _, _, _, _ in body)
+        x0, y0, x1, y1, _ = numbers[0]
         if not landscape:
-            # 7 mm under the type area is the top of the 14 pt line box: the baseline is 8–16 pt lower.
-            assert bottom * MM - 7 * MM - 16 <= y <= bottom * MM - 7 * MM - 8
-            if index % 2:  # odd pages: right, one character in from the type area's edge
-                assert x > width / 2
-            else:  # even pages: left, one character (14 pt) in
-                assert abs(x - (left * MM + 14)) < 2
+            assert abs(y1 - (bottom - 7) * MM) <= 4  # its top 7 mm under the type area
+            if index % 2:  # odd pages: right, one character (14 pt) in from the type area's edge
+                assert abs(x1 - (width - right * MM - 14)) < 2
+            else:  # even pages: left, one character in
+                assert abs(x0 - (left * MM + 14)) < 2
         elif index % 2:  # odd landscape page, turned anticlockwise: down the left margin
-            assert left * MM - 7 * MM - 14 <= x <= left * MM - 7 * MM - 8  # glyph tops face the type area
-            assert bottom * MM + 14 < y < height / 2  # reads downwards, ends a character above the type area's end
-        else:  # even landscape page, turned clockwise: up the right margin, from a character above its end
-            assert width - right * MM + 7 * MM + 8 <= x <= width - right * MM + 7 * MM + 14
-            assert abs(y - (bottom * MM + 14)) < 2
-    for left, x in leftmost.items():  # lines start exactly at the margin (the type area is not narrower)
-        assert abs(x - left * MM) < 1
+            assert y1 - y0 > x1 - x0  # set sideways
+            assert abs(x1 - (left - 7) * MM) <= 4  # its top (facing the type area) 7 mm from it
+            assert abs(y0 - (bottom * MM + 14)) < 2  # it ends one character above the type area's end
+        else:  # even landscape page, turned clockwise: up the right margin
+            assert y1 - y0 > x1 - x0
+            assert abs(x0 - (width - (right - 7) * MM)) <= 4
+            assert abs(y0 - (bottom * MM + 14)) < 2  # it starts one character above the type area's end
+    for landscape, xs in edges.items():  # lines start at the margin: the type area is not narrower
+        assert min(abs(x - (35 if landscape else 28) * MM) for x in xs) < 0.5
 
 
 def test_chinese_body_keeps_the_22_line_grid(built, manifest):
-    pieces = pdf_lines(output_file(built, manifest, "action-plan", "zh", "pdf"))[1]  # page 2: body only
-    baselines = sorted({round(p[1], 1) for p in pieces if not PAGE_NUMBER.match(p[2].strip())}, reverse=True)
-    assert len(baselines) == 22
-    assert (baselines[0] - baselines[-1]) / 21 == pytest.approx(28.95, abs=0.1)
+    lines = pdf_lines(output_file(built, manifest, "action-plan", "zh", "pdf"))[1]  # page 2: body only
+    height = 841.89
+    tops = sorted({height - y1 for _, _, _, y1, text in lines if not PAGE_NUMBER.match(text)})
+    grid = [(top - 37 * MM) / 28.95 for top in tops]  # line boxes start at the top margin, 28.95 pt apart
+    assert sorted({round(g) for g in grid}) == list(range(22))
+    assert all(abs(g - round(g)) < 0.2 for g in grid)
 
 
-@pytest.mark.parametrize("doc_id,lang", DOCS)
+@pytest.mark.parametrize("doc_id,lang", ALL_DOCS)
 def test_pdf_fonts_all_embedded(built, manifest, doc_id, lang):
     reader = PdfReader(output_file(built, manifest, doc_id, lang, "pdf"))
     names = set()
@@ -115,7 +122,7 @@ def test_every_project_and_the_totals_in_every_output(built, manifest, doc_id, l
     assert unit in pdf and unit in docx
 
 
-@pytest.mark.parametrize("doc_id,lang", DOCS)
+@pytest.mark.parametrize("doc_id,lang", ALL_DOCS)
 def test_docx_and_pdf_carry_the_same_paragraphs(built, manifest, doc_id, lang):
     pdf = squash(pdf_text(output_file(built, manifest, doc_id, lang, "pdf")))
     position = 0
