@@ -9,6 +9,14 @@ cd "$(dirname "$0")/.."
 # patterns, as Word hyphenates) to read outputs in tests.
 PACKAGES="python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils libreoffice-writer-nogui hyphen-en-us"
+# --with-browser: also Debian's Chromium and its WebDriver, for the browser test of the publication
+# site (tests/test_site.py); scripts/test.sh asks for them, scripts/setup.sh does not.
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) PACKAGES="$PACKAGES chromium chromium-driver" ;;
+    *) echo "usage: scripts/install.sh [--with-browser]" >&2; exit 64 ;;
+  esac
+done
 
 missing=""
 for p in $PACKAGES; do

@@ -108,7 +108,7 @@ def test_labels_in_the_language_of_the_edition(charts):
 
 def test_completion_chart_values_benchmark_and_shades(charts):
     texts = svg_texts(charts["completion"])
-    assert {"10%", "60%", "45.3%", "—", "时间进度", "完成率（%）", "1", "4"} <= set(texts)
+    assert {"10.0%", "60.0%", "45.3%", "—", "时间进度", "完成率（%）", "1", "4"} <= set(texts)
     svg = charts["completion"].svg.decode()
     assert svg.count("fill: #595959; stroke: #595959") == 1  # 60 % is ahead of 50 %
     assert len(re.findall(r"fill: url\(#\w+\); stroke: #404040", svg)) == 2  # 10 and 45.25 % behind: hatched

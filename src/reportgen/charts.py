@@ -99,7 +99,7 @@ def completion_chart(labels: list[str], rates: list[float | None], benchmark: fl
             style = ({"facecolor": DARK, "edgecolor": DARK} if rate >= benchmark else
                      {"facecolor": LIGHT, "edgecolor": HATCH_EDGE, "hatch": "////"})
             ax.barh(y, rate, height=0.62, linewidth=0.5, zorder=2, **style)
-            ax.text(rate + upper * 0.01, y, _number(rate, 1, lang) + "%", va="center", ha="left",
+            ax.text(rate + upper * 0.01, y, _percent(rate), va="center", ha="left",
                     fontsize=value_pt, zorder=4, bbox=_CLEAR)
         ax.axvline(benchmark, color=ACCENT, linewidth=1.0, linestyle=(0, (4, 2.5)), zorder=3)
         ax.text(benchmark, 1.01, benchmark_label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
@@ -206,6 +206,11 @@ def _number(value: float, decimals: int, lang: str) -> str:
     written in decimal, no trailing zeros, thousands separators in English only."""
     exact = Decimal(repr(float(value)))
     return format_number(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), lang)
+
+
+def _percent(value: float) -> str:
+    """A rate as the tables print it (render.pct): one decimal, 46.0%."""
+    return f"{Decimal(repr(float(value))).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}%"
 
 
 def _text_em(text: str) -> float:
