@@ -78,7 +78,7 @@ def test_title_block_parts(html):
 
 def test_builds_in_both_formats(root, tmp_path):
     entries = build(root, tmp_path, TEMPLATES)
-    assert len(entries) == 3 * 2 * 2
+    assert len(entries) == 3 * 2 * 2 + 2  # three documents × zh/en × pdf/docx, and the plan's review copy
     for lang, heading in (("zh", "（1）保障供水"), ("en", "(1) Securing Supply")):
         pdf = squash(pdf_text(tmp_path / f"water-plan.{lang}.pdf"))
         docx = docx_paragraphs(tmp_path / f"water-plan.{lang}.docx")

@@ -29,7 +29,9 @@ def source_paragraphs() -> list[str]:
 
 
 def test_manifest_lists_every_file_with_checksums(built, manifest):
-    keys = {(e["id"], e["kind"], e["lang"], e["format"]) for e in manifest if e["kind"] != "bulletin"}
+    reviews = {(e["id"], e["format"]) for e in manifest if e["kind"] == "review" and e["lang"] == "zh-en"}
+    assert reviews == {(d, f) for d in ["action-plan"] + [f"bulletin-2020Q{q}" for q in range(1, 5)] for f in ("pdf", "docx")}
+    keys = {(e["id"], e["kind"], e["lang"], e["format"]) for e in manifest if e["kind"] not in ("bulletin", "review")}
     assert keys == {
         (i, k, lang, f)
         for i, k in (("action-plan", "action-plan"), ("key-projects", "attachment"))

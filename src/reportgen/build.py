@@ -1,18 +1,21 @@
-"""The pipeline in one function: load and validate everything, render every HTML, then write."""
+"""The pipeline in one function: load and validate everything, find what is out of date, render
+and write it (in worker processes with `jobs` > 1), then put it in place with the manifest."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .content import Content, load_content
-from .errors import ContentError, Location, Problem
+from .errors import ContentError, Location, Problem, ReportgenError
 from .model import LANGS
-from .output import Entry, Staging, sha256
+from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
 from .render import render_html
 
-FORMATS = ("pdf", "docx")
+__all__ = ["FORMATS", "Built", "Document", "build", "documents"]
 
 
 @dataclass(frozen=True)
@@ -24,24 +27,56 @@ class Document:
     lang: str
     template: str
     context: dict[str, Any]
+    sources: tuple[Path, ...] = ()  # the content files it is made from (model: Plan.sources, Bulletin.sources)
 
 
-def documents(content: Content, langs: tuple[str, ...], quarter: str | None = None) -> list[Document]:
+def documents(content: Content, langs: tuple[str, ...], quarter: str | None = None, drafts: frozenset[str] = frozenset()) -> list[Document]:
     """Each plan with its attachments, each attachment table on its own, and each bulletin;
-    with `quarter` (2020Q2), only the bulletins of that quarter."""
+    with `quarter` (2020Q2), only the bulletins of that quarter. English documents in `drafts`
+    (their translation is not all approved) are marked as drafts."""
     out = []
+
+    def add(doc_id: str, kind: str, template: str, context: dict, sources: tuple[Path, ...]) -> None:
+        for lang in langs:
+            draft = lang == "en" and doc_id in drafts
+            out.append(Document(doc_id, kind, lang, template, {**context, "draft": draft}, sources))
+
     for bulletin in content.bulletins:
         if quarter in (None, f"{bulletin.year}Q{bulletin.quarter}"):
-            for lang in langs:
-                out.append(Document(bulletin.id, "bulletin", lang, "bulletin.html.j2", dict(bulletin=bulletin, meta=None, title=bulletin.title)))
+            add(bulletin.id, "bulletin", "bulletin.html.j2", dict(bulletin=bulletin, meta=None, title=bulletin.title), bulletin.sources)
     if quarter:
         return out
     for plan in content.plans:
-        for lang in langs:
-            out.append(Document(plan.id, "action-plan", lang, "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title)))
-            for table in plan.attachments:
-                out.append(Document(table.id, "attachment", lang, "attachment.html.j2", dict(plan=plan, meta=plan.meta, table=table, title=table.title)))
+        add(plan.id, "action-plan", "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title), plan.sources)
+        for table in plan.attachments:
+            add(table.id, "attachment", "attachment.html.j2", dict(plan=plan, meta=plan.meta, table=table, title=table.title), plan.sources)
     return out
+
+
+def review_copies(content_dir: Path, templates_dir: Path, docs: list[Document]) -> list[Document]:
+    """The bilingual review copy (kind review, lang zh-en) of each plan and bulletin being built."""
+    from .i18n.review import review_documents
+
+    sources = {doc.id: doc.sources for doc in docs}
+    return [
+        Document(doc_id, "review", "zh-en", "review.html.j2", context, sources[doc_id])
+        for doc_id, context in review_documents(content_dir, templates_dir)
+        if doc_id in sources
+    ]
+
+
+class Built(list[Entry]):
+    """The manifest entries of every file the build was asked for, and which of them it wrote (the
+    others were up to date)."""
+
+    def __init__(self, entries: list[Entry], written: list[Entry], warnings: list[Problem] = ()):
+        super().__init__(entries)
+        self.written = written
+        self.warnings = list(warnings)
+
+    @property
+    def up_to_date(self) -> list[Entry]:
+        return [e for e in self if e not in self.written]
 
 
 def build(
@@ -52,28 +87,122 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     step: Callable[[str], None] = lambda _: None,
     quarter: str | None = None,
-) -> list[Entry]:
-    """Build every document (or one quarter's bulletins); nothing in `out_dir` changes unless every
-    file was written."""
+    force: bool = False,
+    jobs: int = 1,
+    strict: bool = False,
+) -> Built:
+    """Build every document (or one quarter's bulletins) whose inputs changed since it was built
+    into `out_dir` (with `force`, every one); nothing in `out_dir` changes unless every file was
+    written. `step(name)` is called as each file is done. Segments whose translation is not
+    approved or translated are warnings (errors with `strict`); they make the English a draft."""
+    from .i18n.state import draft_documents, problems_for_build, states_path
+
+    inputs = Inputs(content_dir, templates_dir)  # before loading: an edit made meanwhile is seen next time
     content = load_content(content_dir)
-    docs = documents(content, langs, quarter)
+    warnings = problems_for_build(content_dir, templates_dir)
+    if strict and warnings:
+        raise ContentError([Problem(w.location, f"{w.message} (--strict)") for w in warnings])
+    docs = documents(content, langs, quarter, frozenset(draft_documents(content_dir, templates_dir)))
+    if set(LANGS) <= set(langs):
+        docs += review_copies(content_dir, templates_dir, docs)
+    states = states_path(content_dir)  # translation states decide drafts: every document reads them
+    docs = [replace(doc, sources=(*doc.sources, states)) for doc in docs] if states.is_file() else docs
     if not docs:
         raise ContentError([Problem(Location(content_dir), f"no documents to build{f' for quarter {quarter}' if quarter else ''}")])
-    rendered = [(doc, render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)) for doc in docs]
 
+    with Staging(out_dir) as staging:
+        before = {e.path: e for e in read_manifest(out_dir)}
+        entries: dict[str, Entry] = {}
+        todo: list[tuple[Document, list[Entry]]] = []  # each document with the files to write (sha256 not known yet)
+        for doc in docs:
+            stale = []
+            for fmt in formats:
+                name = f"{doc.id}.{doc.lang}.{fmt}"
+                fingerprint = inputs.of_file(doc.sources, document=doc.id, template=doc.template, lang=doc.lang, format=fmt)
+                if not force and staging.current(before.get(name), fingerprint):
+                    entries[name] = before[name]
+                else:
+                    stale.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, "", None, fingerprint))
+            if stale:
+                todo.append((doc, stale))
+
+        written = {}
+        for files, results in make_all(todo, staging.dir, templates_dir, jobs):
+            for file, (digest, pages) in zip(files, results):
+                written[file.path] = entries[file.path] = replace(file, sha256=digest, pages=pages)
+                step(file.path)
+
+        names = [f"{doc.id}.{doc.lang}.{fmt}" for doc in docs for fmt in formats]
+        outside = sorted({name for doc in docs for name in map(inputs.name, doc.sources) if name not in inputs.content})
+        record = {"inputs": inputs.of_build(build_options(langs, formats, quarter), outside), "files": sorted(names), "outside": outside}
+        result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings)
+        staging.commit(result, result.written, record)
+    return result
+
+
+def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path) -> list[tuple[str, int | None]]:
+    """Render one document and write it in each (format, path): the sha256 and page count of each file."""
     from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
     from .writers.pdf import write_pdf
 
-    entries = []
-    with Staging(out_dir) as staging:
-        for doc, html in rendered:
-            for fmt in formats:
-                name = f"{doc.id}.{doc.lang}.{fmt}"
-                step(name)
-                target = staging.path(name)
-                pages = write_pdf(html, target, templates_dir) if fmt == "pdf" else None
-                if fmt == "docx":
-                    write_docx(html, target, templates_dir)
-                entries.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, sha256(target), pages))
-        staging.commit(entries)
-    return entries
+    html = render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
+    out = []
+    for fmt, target in files:
+        pages = write_pdf(html, target, templates_dir) if fmt == "pdf" else None
+        if fmt == "docx":
+            write_docx(html, target, templates_dir)
+        out.append((sha256(target), pages))
+    return out
+
+
+def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: Path):
+    """`make` in a worker process; a known error comes back as a value, with its located problems
+    (pickling the exception itself would keep only its message)."""
+    try:
+        return make(doc, files, templates_dir), None
+    except ReportgenError as exc:
+        return None, (type(exc), exc.problems)
+
+
+def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_dir: Path, jobs: int) -> Iterator[tuple[list[Entry], list]]:
+    """Each document's files written into `staging`, in this process or in `jobs` worker processes
+    (0: one per CPU), as each is done.
+
+    Workers are spawned, not forked: a fork would copy the state of fontconfig and matplotlib once
+    they are loaded, and a fresh process costs about the same as a fork server with two workers."""
+    def targets(files: list[Entry]) -> list[tuple[str, Path]]:
+        return [(f.format, staging / f.path) for f in files]
+
+    jobs = min(jobs or os.cpu_count() or 1, len(todo))
+    if jobs <= 1:
+        for doc, files in todo:
+            yield files, make(doc, targets(files), templates_dir)
+        return
+
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent, initargs=(os.getpid(),))
+    try:
+        futures = {pool.submit(make_in_worker, doc, targets(files), templates_dir): files for doc, files in todo}
+        for future in as_completed(futures):
+            results, failure = future.result()
+            if failure:
+                kind, problems = failure
+                raise kind(problems)
+            yield futures[future], results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the build that started it is gone. A killed build's workers
+    would otherwise finish their queued documents and then wait for work forever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()

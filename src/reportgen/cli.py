@@ -23,19 +23,53 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder (default: ./content)")
         p.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
 
-    b = sub.add_parser("build", help="build every document into the output folder", description="Validate the content, then write DOCX and PDF for every document and language, and output/manifest.json.")
+    b = sub.add_parser("build", help="build every document into the output folder", description="Validate the content, then write DOCX and PDF for every document and language whose inputs changed since it was built, and output/manifest.json (docs/performance.md).")
     common(b)
     b.add_argument("--out", type=Path, default=PROJECT / "output", help="output folder (default: ./output)")
     b.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable; default: all)")
     b.add_argument("--format", choices=("pdf", "docx"), action="append", help="only this format (repeatable; default: all)")
     b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
+    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build in N worker processes (0: one per CPU; default: 1)")
+    b.add_argument("--force", action="store_true", help="rebuild every file, even those whose inputs have not changed")
+    b.add_argument("--strict", action="store_true", help="fail when a segment's translation is not translated or approved (instead of marking the English as DRAFT)")
     c = sub.add_parser("check", help="validate the content and templates; write nothing", description="Load and validate the content and render every document's HTML in memory; report every problem; write nothing.")
     common(c)
     f = sub.add_parser("fonts", help="show which installed font serves each official font role")
     f.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
     s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    add_publishing_commands(sub, common)
+    add_i18n_commands(sub, common)
     return top
+
+
+def add_publishing_commands(sub, common) -> None:
+    """publish, verify, site: editions of built files and their index (docs/publishing.md)."""
+    out_help = "output folder holding manifest.json, editions/ and site/ (default: ./output)"
+    p = sub.add_parser("publish", help="copy built files into an immutable edition, then rewrite the site",
+                       description="Copy the built files of an edition (YYYY: the year's plan documents; YYYYQn: the quarter's bulletins) "
+                                   "into output/editions/<edition>/ with edition.json, then rewrite output/site/. Never builds: run `python build.py` first.")
+    common(p)
+    p.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
+    p.add_argument("--edition", required=True, type=edition_arg, help="2020 (the year's plan documents) or 2020Q2 (the quarter's bulletins)")
+    p.add_argument("--force", action="store_true", help="replace a published edition whose files differ; the earlier files move to superseded/<n>/")
+    v = sub.add_parser("verify", help="re-check the checksums and sizes of published editions",
+                       description="Check every file of an edition (and of its superseded revisions) against edition.json: present, same size, same sha256, nothing added.")
+    v.add_argument("editions", nargs="*", type=edition_arg, metavar="EDITION", help="e.g. 2020Q2 (default: every published edition)")
+    v.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
+    w = sub.add_parser("site", help="write the publication index and the bulletins' Atom feed into output/site/",
+                       description="Write output/site/index.html (Chinese), output/site/en/index.html (English) and output/site/bulletins.atom from the published editions.")
+    w.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
+    w.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
+
+
+def edition_arg(text: str) -> str:
+    from .publish import check_edition_name
+
+    try:
+        return check_edition_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def quarter_arg(text: str) -> str:
@@ -50,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else 0
     try:
-        return {"build": run_build, "check": run_check, "fonts": run_fonts, "schema": run_schema}[args.command](args)
+        commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "schema": run_schema}
+        commands.update(publish=run_publish, verify=run_verify, site=run_site)
+        commands.update(i18n=run_i18n)
+        return commands[args.command](args)
     except ReportgenError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -62,29 +99,54 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
+    from .output import FORMATS, build_options, up_to_date  # standard library only: the fast path stays fast
 
-    from .build import FORMATS, build
-    from .fonts import role_report
+    def files(n: int) -> str:
+        return f"{n} file{'' if n == 1 else 's'}"
 
     started = time.perf_counter()
+    langs, formats = tuple(args.lang or LANGS), tuple(args.format or FORMATS)
+    if args.jobs < 0:
+        print("reportgen build: -j/--jobs must be 0 (one per CPU) or more", file=sys.stderr)
+        return EXIT_USAGE
+    fresh = None if args.force or args.strict else up_to_date(args.content, args.templates, args.out, build_options(langs, formats, args.quarter))
+    if fresh is not None:
+        print(f"nothing to do: {files(fresh)} up to date in {display_path(args.out)} ({time.perf_counter() - started:.2f} s)")
+        return 0
+
+    from rich.progress import Progress
+
+    from .build import build
+    from .fonts import role_report
+
     with Progress(transient=True) as progress:
         task = progress.add_task("building", total=None)
         entries = build(
             args.content,
             args.out,
             args.templates,
-            tuple(args.lang or LANGS),
-            tuple(args.format or FORMATS),
-            step=lambda name: progress.update(task, description=f"writing {name}"),
+            langs,
+            formats,
+            step=lambda name: progress.update(task, description=f"wrote {name}"),
             quarter=args.quarter,
+            force=args.force,
+            jobs=args.jobs,
+            strict=args.strict,
         )
+    elapsed = time.perf_counter() - started
+    for warning in entries.warnings:
+        print(warning, file=sys.stderr)
+    if entries.warnings:
+        print(f"reportgen: {len(entries.warnings)} segment(s) not translated or approved: their English documents are marked DRAFT (--strict refuses)", file=sys.stderr)
+    if not entries.written:
+        print(f"nothing to do: {files(len(entries))} up to date in {display_path(args.out)} ({elapsed:.2f} s)")
+        return 0
     for line in role_report(args.templates):
         print(f"font {line}")
-    for e in entries:
+    for e in entries.written:
         pages = f", {e.pages} pages" if e.pages else ""
         print(f"wrote {display_path(args.out / e.path)}{pages}")
-    print(f"built {len(entries)} files in {time.perf_counter() - started:.1f} s; manifest: {display_path(args.out / 'manifest.json')}")
+    print(f"built {files(len(entries.written))}, {len(entries.up_to_date)} up to date, in {elapsed:.1f} s; manifest: {display_path(args.out / 'manifest.json')}")
     return 0
 
 
@@ -120,4 +182,147 @@ def run_schema(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+    from .site import write_site
+
+    result = publish(args.out, args.content, args.edition, force=args.force)
+    edition, where = result.edition, display_path(result.folder)
+    if result.changed:
+        for f in edition["files"]:
+            print(f"published {display_path(result.folder / f['path'])}")
+        for s in edition["superseded"][-1:]:
+            print(f"superseded revision {s['revision']} kept in {display_path(result.folder / s['path'])}")
+    else:
+        print(f"edition {args.edition} is already published with these {len(edition['files'])} files; nothing changed")
+    index = write_site(args.out, args.templates)[0]
+    state = "published" if result.changed else "unchanged:"
+    print(f"{state} edition {args.edition} (revision {edition.get('revision', 1)}, {len(edition['files'])} files) in {where}; site: {display_path(index)}")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from .publish import EXIT_VERIFY, published_editions, verify
+
+    names = args.editions or published_editions(args.out)
+    if not names:
+        print(f"no published edition in {display_path(args.out / 'editions')}", file=sys.stderr)
+        return EXIT_VERIFY
+    failed = 0
+    for name in names:
+        count, revisions, problems = verify(args.out, name)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        older = f" (and {revisions} superseded revision(s))" if revisions else ""
+        if problems:
+            failed += 1
+            print(f"edition {name}: {len(problems)} problem(s) in {count} files{older}", file=sys.stderr)
+        else:
+            print(f"edition {name}: {count} files verified{older}")
+    if len(names) > 1:
+        print(f"{len(names) - failed} of {len(names)} editions verified")
+    return EXIT_VERIFY if failed else 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    from .publish import published_editions
+    from .site import write_site
+
+    written = write_site(args.out, args.templates)
+    for path in written:
+        print(f"wrote {display_path(path)}")
+    print(f"site of {len(published_editions(args.out))} edition(s) in {display_path(args.out / 'site')}: {display_path(written[0])}")
+    return 0
+
+
+# --- i18n: the translators' loop (src/reportgen/i18n/, docs/translation-workflow.md) -------------
+
+
+def add_i18n_commands(sub, common) -> None:
+    """i18n export|import|check|status|approve."""
+    t = sub.add_parser("i18n", help="translations: export/import XLIFF, QA checks, status, approval",
+                       description="The translators' loop: every text is a segment with a state (untranslated, translated, needs-review, "
+                                   "approved) recorded in content/i18n/translations.yaml. See docs/translation-workflow.md.")
+    actions = t.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
+    e = actions.add_parser("export", help="write every segment to an XLIFF file for a CAT tool")
+    common(e)
+    e.add_argument("--lang", default="en", choices=("en",), help="target language (default: en)")
+    e.add_argument("-o", "--output", type=Path, required=True, help="the XLIFF file to write (e.g. en.xlf)")
+    e.add_argument("--xliff-version", choices=("1.2", "2.0"), default="1.2", help="XLIFF version (default: 1.2, which every CAT tool imports)")
+    i = actions.add_parser("import", help="merge the targets of an XLIFF file into the content files")
+    common(i)
+    i.add_argument("file", type=Path, help="the XLIFF file returned by the translator")
+    i.add_argument("--approve", action="store_true", help="record the imported English as approved (a file returning from review)")
+    i.add_argument("--skip-stale", action="store_true", help="apply the other units when some sources are stale (default: refuse the whole file)")
+    c = actions.add_parser("check", help="QA checks: numbers, placeholders, brackets, glossary, consistency; exit 2 on errors")
+    common(c)
+    st = actions.add_parser("status", help="counts per state and document, and what needs work")
+    common(st)
+    a = actions.add_parser("approve", help="record the current English of segments as approved")
+    common(a)
+    a.add_argument("ids", nargs="*", metavar="SEGMENT-ID", help="segment ids to approve")
+    a.add_argument("--all", action="store_true", help="approve every segment that has English")
+
+
+def run_i18n(args: argparse.Namespace) -> int:
+    return {"export": run_i18n_export, "import": run_i18n_import, "check": run_i18n_check,
+            "status": run_i18n_status, "approve": run_i18n_approve}[args.i18n_command](args)
+
+
+def run_i18n_export(args: argparse.Namespace) -> int:
+    from .i18n.xliff import export
+
+    count = export(args.content, args.templates, args.output, lang=args.lang, version=args.xliff_version)
+    print(f"wrote {display_path(args.output)}: {count} units (XLIFF {args.xliff_version}, zh-CN → {args.lang})")
+    return 0
+
+
+def run_i18n_import(args: argparse.Namespace) -> int:
+    from .i18n.xliff import import_
+
+    report = import_(args.file, args.content, args.templates, skip_stale=args.skip_stale, approve=args.approve)
+    for problem in report.skipped + report.findings:
+        print(problem, file=sys.stderr)
+    for path in report.files:
+        print(f"wrote {display_path(path)}")
+    print(f"imported {display_path(args.file)}: {len(report.applied)} translation(s) changed, {len(report.state_only)} state(s) changed, "
+          f"{report.unchanged} unchanged, {len(report.skipped)} not applied")
+    return 0
+
+
+def run_i18n_check(args: argparse.Namespace) -> int:
+    from .errors import EXIT_CONTENT
+    from .i18n.qa import check, load_glossary
+    from .i18n.segments import collect
+
+    catalog = collect(args.content, args.templates)
+    findings = check(catalog.segments, load_glossary(args.content))
+    for problem in catalog.problems:
+        print(problem, file=sys.stderr)
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    errors = sum(f.severity == "error" for f in findings) + sum(p.severity == "error" for p in catalog.problems)
+    print(f"checked {len(catalog.segments)} segments: {errors} error(s), {len(findings) + len(catalog.problems) - errors} warning(s)")
+    return EXIT_CONTENT if errors else 0
+
+
+def run_i18n_status(args: argparse.Namespace) -> int:
+    from .i18n.status import status_lines, translation_status
+
+    for line in status_lines(translation_status(args.content, args.templates)):
+        print(line)
+    return 0
+
+
+def run_i18n_approve(args: argparse.Namespace) -> int:
+    from .i18n.state import approve, states_path
+
+    if not args.all and not args.ids:
+        print("reportgen i18n approve: name segment ids or pass --all", file=sys.stderr)
+        return EXIT_USAGE
+    approved = approve(args.content, args.templates, None if args.all else args.ids)
+    print(f"approved {len(approved)} segment(s); wrote {display_path(states_path(args.content))}")
     return 0

@@ -104,6 +104,7 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
         preamble=substitute(source.preamble, ("preamble",)) if source.preamble else None,
         sections=build_nodes(source.sections, substitute),
         attachments=tables,
+        sources=(path, *(path.parent / att.table.file for att in source.attachments)),
     )
     return None if len(problems.items) > before else plan
 

@@ -8,6 +8,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -73,6 +74,8 @@ class Meta(Strict):
     date: datetime.date | None = None
     number: Text | None = Field(None, description="document number, e.g. 晋政办发〔2020〕3号")
     addressee: Text | None = None
+    subject: Text | None = Field(None, description="what the document is about, for the files' properties")
+    keywords: Text | None = Field(None, description="comma-separated keywords, for the files' properties")
 
 
 class PlanSource(Strict):
@@ -173,6 +176,7 @@ class Plan:
     preamble: Text | None
     sections: tuple[Node, ...]
     attachments: tuple[Table, ...]
+    sources: tuple[Path, ...] = ()  # the files it is made from: its YAML, then each attachment's table file
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,7 @@ class Bulletin:
     lagging: tuple[ProjectProgress, ...]
     tasks: tuple[TaskNote, ...]
     next_steps: Text | None
+    sources: tuple[Path, ...] = ()  # the files it is made from: series, plan, table, quarter files up to its own, notes
 
 
 STATUSES = ("not-started", "under-construction", "completed", "suspended")

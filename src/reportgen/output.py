@@ -1,15 +1,30 @@
-"""The output folder: staged writes, atomic replacement, and manifest.json."""
+"""The output folder: staged writes, atomic replacement, manifest.json, and what each file was
+built from (fingerprints of its inputs), so that a build rewrites only what changed.
+
+Standard library only: `reportgen build` answers "nothing to do" from here without importing the
+content loader (pandas, pydantic) or the writers (WeasyPrint, matplotlib).
+"""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
+import sysconfig
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 MANIFEST = "manifest.json"
+STAGING = ".staging-"
+FORMATS = ("pdf", "docx")
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -21,12 +36,10 @@ class Entry:
     path: str  # relative to the output folder
     sha256: str
     pages: int | None = None
+    inputs: str | None = None  # fingerprint of everything the file was built from (Inputs.of_file)
 
     def as_json(self) -> dict:
-        data = asdict(self)
-        if self.pages is None:
-            del data["pages"]
-        return data
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 def sha256(path: Path) -> str:
@@ -37,10 +50,151 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Staging:
-    """Files are written into a hidden folder inside `out_dir`, then renamed into place together.
+def intact(out_dir: Path, entry: Entry) -> bool:
+    """The entry's file is there with the checksum the manifest gives."""
+    path = out_dir / entry.path
+    return path.is_file() and sha256(path) == entry.sha256
 
-    If the build fails, the folder is removed and `out_dir` is exactly as it was.
+
+# ---- fingerprints ----
+
+
+def fingerprint(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def tree_digests(folder: Path, pattern: str = "*") -> dict[str, str]:
+    """sha256 of every file below `folder` (matching `pattern`), by its path relative to it:
+    a copy of the folder elsewhere has the same digests."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): sha256(path)
+        for path in sorted(folder.rglob(pattern))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def environment() -> dict[str, Any]:
+    """What outside the project changes the bytes: Python and the installed packages (their
+    dist-info names carry the versions), and the installed fonts (fontconfig's list, read with the
+    system configuration, as fonts.py does)."""
+    sites = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+    packages = sorted(name for site in sites if os.path.isdir(site) for name in os.listdir(site) if name.endswith(".dist-info"))
+    env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    try:
+        fonts = subprocess.run(
+            ["fc-list", "--format", "%{family}|%{style}|%{file}|%{fontversion}\n"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        fonts = ""  # the writers will say what is missing
+    date = os.environ.get("SOURCE_DATE_EPOCH")  # the date of documents whose content has none
+    return {"python": sys.version, "packages": packages, "fonts": fingerprint(sorted(fonts.splitlines())), "source_date_epoch": date}
+
+
+class Inputs:
+    """Fingerprints of what a build reads, taken once at its start, before the content is loaded (an
+    edit made during a build is then seen by the next one): every file of the content folder, and
+    the toolchain (every file under templates/, this package's code, the environment).
+
+    Files are named relative to their folder, so that a copied project has the same fingerprints."""
+
+    def __init__(self, content_dir: Path, templates_dir: Path):
+        self.content_dir = content_dir
+        self.content = tree_digests(content_dir)
+        self.toolchain = fingerprint(
+            {"templates": tree_digests(templates_dir), "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
+        )
+
+    def name(self, source: Path) -> str:
+        """A source file's name relative to the content folder (`../shared/x.csv` if outside it)."""
+        return Path(os.path.normpath(os.path.relpath(source, self.content_dir))).as_posix()
+
+    def digest(self, name: str) -> str:
+        if name in self.content:
+            return self.content[name]
+        path = self.content_dir / name
+        return sha256(path) if path.is_file() else "missing"
+
+    def of_file(self, sources: Iterable[Path], **options: str) -> str:
+        """One output file: the bytes of the content files its document reads (a document that
+        names none depends on all of them), the toolchain, and the options that change its bytes
+        (document, template, lang, format)."""
+        names = [self.name(s) for s in sources] or sorted(self.content)
+        return fingerprint({"toolchain": self.toolchain, "sources": [[n, self.digest(n)] for n in names], **options})
+
+    def of_build(self, options: dict[str, Any], outside: Iterable[str]) -> str:
+        """A whole build: every content file (and `outside`, the sources out of the content folder
+        that the last build read), the toolchain, and the build's options."""
+        return fingerprint({"toolchain": self.toolchain, "content": self.content, "outside": {n: self.digest(n) for n in sorted(outside)}, "options": options})
+
+
+def build_options(langs: Iterable[str], formats: Iterable[str], quarter: str | None) -> dict[str, Any]:
+    return {"lang": sorted(langs), "format": sorted(formats), "quarter": quarter}
+
+
+def up_to_date(content_dir: Path, templates_dir: Path, out_dir: Path, options: dict[str, Any]) -> int | None:
+    """The fast path of a build: how many files the last build into `out_dir` wrote or kept, when it
+    was asked the same, read exactly the inputs there are now, and its files are all intact;
+    otherwise None (the build must load the content and decide file by file).
+
+    Also removes the staging folders of killed builds, unless another build is running."""
+    record = read_manifest_data(out_dir).get("build")
+    if not isinstance(record, dict) or not isinstance(record.get("files"), list):
+        return None
+    inputs = Inputs(content_dir, templates_dir)
+    if inputs.of_build(options, record.get("outside", [])) != record.get("inputs"):
+        return None
+    entries = {e.path: e for e in read_manifest(out_dir)}
+    if not all(path in entries and intact(out_dir, entries[path]) for path in record["files"]):
+        return None
+    try:
+        with locked(out_dir, wait=False):
+            remove_stale_staging(out_dir)
+    except BlockingIOError:
+        return None  # another build is writing here: let the full path wait for it
+    return len(record["files"])
+
+
+# ---- the output folder ----
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One build at a time per output folder: an exclusive lock on the folder itself (no lock file
+    in output/; the kernel releases it when the process dies, even by SIGKILL)."""
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders left by killed builds (call with the lock held: no other build is running)."""
+    for stale in out_dir.glob(STAGING + "*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def durable(path: Path) -> None:
+    """Flush a file (or a folder's entries) to the disk: a rename is atomic against a killed
+    process by itself; fsync makes it so against a power cut too."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Staging:
+    """Files are written into a hidden folder inside `out_dir`, then renamed into place.
+
+    While it is open, the output folder is locked against other builds and the staging folders of
+    killed builds are removed. If the build fails, the folder is removed and `out_dir` is exactly
+    as it was. The manifest never lies: at every moment (a build may be killed at any), each file
+    it lists exists with the listed sha256.
     """
 
     def __init__(self, out_dir: Path):
@@ -48,33 +202,72 @@ class Staging:
 
     def __enter__(self) -> Staging:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out_dir))
+        with contextlib.ExitStack() as stack:  # undone in reverse order: staging folder removed, then unlocked
+            stack.enter_context(locked(self.out_dir))
+            remove_stale_staging(self.out_dir)
+            self.dir = Path(tempfile.mkdtemp(prefix=STAGING, dir=self.out_dir))
+            stack.callback(shutil.rmtree, self.dir, ignore_errors=True)
+            self._cleanup = stack.pop_all()
         return self
 
     def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._cleanup.close()
 
     def path(self, name: str) -> Path:
         return self.dir / name
 
-    def commit(self, entries: list[Entry]) -> None:
-        """Move the staged files into place, then replace the manifest (merged with earlier entries)."""
-        for entry in entries:
+    def current(self, entry: Entry | None, inputs: str) -> bool:
+        """The file of the manifest's `entry` was built from `inputs` and is intact: no need to build it."""
+        return entry is not None and entry.inputs == inputs and intact(self.out_dir, entry)
+
+    def commit(self, entries: list[Entry], written: list[Entry] | None = None, build: dict | None = None) -> None:
+        """Put the `written` files (default: all `entries`) in place and list `entries` in the
+        manifest, merged with earlier entries of other documents whose files are intact; `build`
+        records the build for the fast path (`up_to_date`).
+
+        A file whose bytes change is first dropped from the manifest, then renamed into place,
+        then listed with its new checksum; renaming identical bytes over a file needs no care."""
+        written = entries if written is None else written
+        before = read_manifest(self.out_dir)
+        listed = {e.path: e.sha256 for e in before}
+        changing = {e.path for e in written if listed.get(e.path, e.sha256) != e.sha256}
+        if changing:
+            self.write_manifest([e for e in before if e.path not in changing], None)
+        for entry in written:
+            durable(self.dir / entry.path)
             os.replace(self.dir / entry.path, self.out_dir / entry.path)
+        if written:
+            durable(self.out_dir)
         fresh = {(e.id, e.lang, e.format) for e in entries}
-        kept = [e for e in read_manifest(self.out_dir) if (e.id, e.lang, e.format) not in fresh and (self.out_dir / e.path).is_file()]
-        merged = sorted(kept + entries, key=lambda e: (e.kind, e.id, e.lang, e.format))
-        text = json.dumps({"files": [e.as_json() for e in merged]}, ensure_ascii=False, indent=2) + "\n"
+        kept = [e for e in before if (e.id, e.lang, e.format) not in fresh and intact(self.out_dir, e)]
+        self.write_manifest(kept + entries, build)
+
+    def write_manifest(self, entries: list[Entry], build: dict | None) -> None:
+        """Replace manifest.json atomically; not at all when its text would stay the same."""
+        data: dict[str, Any] = {"files": [e.as_json() for e in sorted(entries, key=lambda e: (e.kind, e.id, e.lang, e.format))]}
+        if build is not None:
+            data["build"] = build
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        target = self.out_dir / MANIFEST
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            return
         tmp = self.dir / MANIFEST
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.out_dir / MANIFEST)
+        durable(tmp)
+        os.replace(tmp, target)
+        durable(self.out_dir)
+
+
+def read_manifest_data(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def read_manifest(out_dir: Path) -> list[Entry]:
-    path = out_dir / MANIFEST
-    if not path.is_file():
-        return []
     try:
-        return [Entry(**item) for item in json.loads(path.read_text(encoding="utf-8"))["files"]]
-    except (ValueError, KeyError, TypeError):
+        return [Entry(**item) for item in read_manifest_data(out_dir)["files"]]
+    except (KeyError, TypeError):
         return []

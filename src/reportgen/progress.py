@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         files[int(m.group(2))][kind] = file
 
     sections = {node.id: node.title for node in walk(plan.sections)}
-    bulletins, previous = [], {}
+    bulletins, previous, data_files = [], {}, []
     for quarter in sorted(files):
         data = files[quarter].get("data")
         if data is None:
@@ -78,8 +79,11 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         before = len(problems.items)
         records = read_quarter(data, f"{series.year}Q{quarter}", table, series, previous, problems)
         notes = read_notes(files[quarter].get("notes"), f"{series.year}Q{quarter}", sections, problems)
+        data_files.append(data)  # figures are cumulative: a bulletin reads every earlier quarter's data too
         if len(problems.items) == before and records is not None:
-            bulletins.append(compute_bulletin(series, table, quarter, records, previous, notes, sections))
+            bulletin = compute_bulletin(series, table, quarter, records, previous, notes, sections)
+            notes_file = (files[quarter]["notes"],) if "notes" in files[quarter] else ()
+            bulletins.append(replace(bulletin, sources=(path, plan.sources[0], plan.sources[table.number], *data_files, *notes_file)))
         previous = {key: r.ytd for key, r in (records or {}).items()}
     return bulletins
 

@@ -11,6 +11,7 @@ CELL_PADDING_PT = 12  # the cell margins and borders, and a little air
 UNITS = (4, 80)  # the least and most half-width units a column asks for
 NOWRAP = {"num"}  # cells that never wrap: numbers
 HYPHENATED = (8, 6)  # English documents hyphenate: a longer word asks for no more (in a heading)
+LONGEST = 16  # a longer unbreakable piece (an id, a URL) wraps anywhere rather than widen its column
 _CJK = re.compile(r"[^\u2e80-\u9fff\uff00-\uffef]+|.")
 
 
@@ -70,7 +71,7 @@ def text_units(cell, english: bool = False) -> tuple[int, int]:
         return width(text), width(text)
     cap = HYPHENATED[cell.tag == "th"]
     pieces = [piece for word in text.split() for piece in _CJK.findall(word)]
-    narrowest = max((min(width(p), cap) if english and p.isascii() else width(p) for p in pieces), default=0)
+    narrowest = max((min(width(p), cap if english and p.isascii() else LONGEST) for p in pieces), default=0)
     if cell.tag == "th":  # headings wrap to leave the room to the data; short CJK ones stay whole
         narrowest = max(narrowest, 0 if text.isascii() else min(width(text), 6))
         return narrowest, narrowest

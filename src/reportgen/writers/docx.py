@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import docx
@@ -25,6 +24,7 @@ from . import docx_oxml as oxml
 from .columns import column_widths
 from .docx_oxml import BREAK, Box, Cell, PageGeometry
 from .pdf import read_data_url
+from .properties import Properties, read_properties
 
 TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
 
@@ -52,14 +52,13 @@ SIDE_NUMBER_GAP = 7 * EMU_PER_MM
 SIDE_NUMBER_LINE = 14 * EMU_PER_PT
 SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
-NO_DATE = datetime(2000, 1, 1)  # created/modified without dcterms.created: no clock, reproducible
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
 FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
 RASTER_TYPES = ("image/png", "image/jpeg")  # what a chart's data-raster may hold
 _MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 
 HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
-PARAGRAPHS = {"issuer": "Issuer", "doc-number": "Document Number", "addressee": "Addressee",
+PARAGRAPHS = {"draft": "Draft Banner", "issuer": "Issuer", "doc-number": "Document Number", "addressee": "Addressee",
               "attachment-label": "Attachment Label", "unit": "Unit Line"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
 CELLS = {"num": "Table Number", "center": "Table Center"}
@@ -90,7 +89,7 @@ def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> 
     if body is None:
         raise WriterError("the HTML has no <body>")
     writer = DocxWriter(load_styles(templates_dir), official_names(templates_dir), root.get("lang") or "zh-CN")
-    writer.set_properties(root.find("head"))
+    writer.set_properties(read_properties(root))
     writer.blocks(body)
     save_reproducibly(writer.doc, Path(target))
 
@@ -249,24 +248,18 @@ class DocxWriter:
         except KeyError:
             raise WriterError(f"the Word styles have no style {name!r} (templates/word-styles.yaml)") from None
 
-    def set_properties(self, head) -> None:
-        """Core properties from <title> and <meta>; dates from dcterms.created, never the clock."""
-        metas = {} if head is None else {m.get("name"): m.get("content", "") for m in head.iter("meta")}
-        title = "" if head is None else head.findtext("title") or ""
-        props = self.doc.core_properties
-        props.title = _WHITE.sub(" ", title).strip()
-        props.author = props.last_modified_by = metas.get("author", "")
-        props.subject = metas.get("subject", "")
-        props.keywords = metas.get("keywords", "")
-        props.comments = metas.get("description", "")
-        props.language = self.lang
-        props.category = ""
-        created = metas.get("dcterms.created")
-        try:
-            props.created = props.modified = datetime.strptime(created, "%Y-%m-%d") if created else NO_DATE
-        except ValueError:
-            raise WriterError(f'<meta name="dcterms.created" content="{created}">: not a YYYY-MM-DD date') from None
-        props.revision = 1
+    def set_properties(self, props: Properties) -> None:
+        """Core properties from <title> and <meta> (writers/properties.py: the same as the PDF's)."""
+        core = self.doc.core_properties
+        core.title = props.title
+        core.author = core.last_modified_by = props.author
+        core.subject = props.subject
+        core.keywords = props.keywords_text
+        core.comments = props.description
+        core.language = props.language
+        core.category = ""
+        core.created = core.modified = props.created
+        core.revision = 1
 
     # --- blocks ----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The PDF writer: WeasyPrint lays out the semantic HTML with the project's CSS."""
+"""The PDF writer: WeasyPrint lays out the semantic HTML with the project's CSS, into a tagged
+PDF/A-3b (or PDF/UA-1) whose properties and bytes depend on the HTML only (docs/archival.md)."""
 from __future__ import annotations
 
 import base64
@@ -6,20 +7,32 @@ import binascii
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
 
+import lxml.etree
 import lxml.html
 
 from ..errors import WriterError
 from ..fonts import use_project_fonts
 from .columns import column_widths
+from .properties import Properties, read_properties
+
+# What a published PDF may claim: PDF/A-3b (archival, the default) or PDF/UA-1 (accessible); both
+# are tagged: a structure tree in reading order, /Lang from <html lang>, /Alt from <img alt>.
+VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
-def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
+def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/a-3b") -> int:
     """Write the PDF and return its page count.
 
     Only files under `templates_dir` and data: URLs (the charts embedded in the HTML) may be
     read; any other reference (http, a file outside the project, ../) stops the build with an
     error naming it.
     """
+    if variant not in VARIANTS:
+        raise WriterError(f"unknown PDF variant {variant!r}: one of {', '.join(VARIANTS)}")
+    try:
+        props = read_properties(lxml.html.document_fromstring(html))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise WriterError(f"cannot parse the HTML for the PDF writer: {exc}") from None
     use_project_fonts(templates_dir)
     import weasyprint  # after fontconfig is pointed at the project's font mapping
     from weasyprint.text.fonts import FontConfiguration
@@ -42,13 +55,34 @@ def write_pdf(html: str, target: Path, templates_dir: Path) -> int:
     fonts = FontConfiguration()
     try:
         css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
+        # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
+        options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
         document = weasyprint.HTML(string=with_column_widths(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
-            stylesheets=[css], font_config=fonts
+            stylesheets=[css], font_config=fonts, **options
         )
-        document.write_pdf(target)
+        set_metadata(document.metadata, props)
+        document.write_pdf(target, **options)
     except FatalURLFetchingError as exc:
         raise WriterError(str(exc.__cause__ or exc)) from None
     return len(document.pages)
+
+
+def set_metadata(metadata, props: Properties) -> None:
+    """WeasyPrint's metadata (Info dictionary and XMP) from the properties the DOCX also gets.
+
+    WeasyPrint reads <title>, <meta name="author|description|keywords|dcterms.created"> and
+    <html lang> itself, but knows no "subject" (its /Subject is the description), splits keywords
+    on ASCII commas only and, without dcterms.created, writes no date; here both formats follow
+    writers/properties.py. /ID is an MD5 of the file's objects and font subset prefixes a hash of
+    the font's description: no clock, no randomness.
+    """
+    stamp = props.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    metadata.title = props.title or None
+    metadata.authors = [props.author] if props.author else []
+    metadata.description = props.subject or props.description or None
+    metadata.keywords = list(props.keywords)
+    metadata.created = metadata.modified = stamp
+    metadata.lang = props.language
 
 
 def with_column_widths(html: str) -> str:

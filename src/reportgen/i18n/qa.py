@@ -1,0 +1,197 @@
+"""QA checks on translations, as Xbench or pofilter run them before publishing.
+
+Each finding names the segment, its location (the Chinese source, file:line) and the check:
+
+    check          severity  what it finds
+    untranslated   error     en empty, en identical to a zh containing Chinese, or en containing Chinese characters
+    numbers        error     a number of the source missing or different in the target (33151万元 may be
+                             331.51 million yuan, 1亿元 100 million yuan; thousands separators allowed)
+    placeholders   error     {{ figure }} and {field} placeholders missing, altered or added
+    brackets       error     brackets or quotes unbalanced in the target (when the source is balanced)
+                   warning   fewer brackets or quotes in the target than in the source, full-width ones in English
+    markup         warning   Markdown ** / * emphasis not matching the source
+    glossary       warning   a glossary term in the source without its approved English in the target
+    consistency    warning   the same source translated two different ways
+
+Errors fail `reportgen i18n check`; warnings are printed. Glossary: content/i18n/glossary.yaml.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from ..errors import ContentError, Location, Problem
+from ..yamlsource import read_text
+from .segments import Segment, collect
+
+GLOSSARY_FILE = Path("i18n") / "glossary.yaml"
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PLACEHOLDER = re.compile(r"\{\{\s*[^{}]*?\s*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}")
+# a number with its Chinese unit (万/亿, optionally followed by 元) in the source
+ZH_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万)?")
+# a number in English, with thousands separators and a scale word
+EN_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion)\b)?", re.IGNORECASE)
+ZH_SCALE = {None: 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
+EN_SCALE = {None: 1, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+# (name, openings in zh, closings in zh, opening in en, closing in en)
+BRACKETS = (
+    ("round brackets", "（(", "）)", "(", ")"),
+    ("square brackets", "[［【〔", "]］】〕", "[", "]"),
+    ("double quotes", "“《", "”》", "“", "”"),
+)
+FULL_WIDTH = "（）［］【】〔〕《》，。；：！？、"
+
+
+@dataclass(frozen=True)
+class Finding:
+    segment_id: str
+    location: Location
+    check: str
+    severity: str  # error | warning
+    message: str
+
+    def problem(self) -> Problem:
+        return Problem(self.location, f"{self.segment_id}: {self.message} [{self.check}]", self.severity)
+
+    def __str__(self) -> str:
+        return str(self.problem())
+
+
+def load_glossary(content_dir: Path) -> dict[str, tuple[str, ...]]:
+    """zh term → approved English renderings (the first is preferred; the others are accepted, e.g.
+    an abbreviation after its first use)."""
+    path = Path(content_dir) / GLOSSARY_FILE
+    if not path.is_file():
+        return {}
+    try:
+        raw = YAML(typ="safe", pure=True).load(read_text(path)) or {}
+    except Exception as exc:
+        raise ContentError([Problem(Location(path), f"invalid glossary: {exc}".splitlines()[0])]) from None
+    terms = raw.get("terms", raw) if isinstance(raw, dict) else None
+    if not isinstance(terms, dict):
+        raise ContentError([Problem(Location(path, 1), "invalid glossary: expected `terms:` mapping Chinese terms to English")])
+    out = {}
+    for zh, en in terms.items():
+        values = [en] if isinstance(en, str) else en
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            raise ContentError([Problem(Location(path), f"glossary: '{zh}' must map to an English term or a list of them")])
+        out[str(zh)] = tuple(v.strip() for v in values)
+    return out
+
+
+def zh_numbers(text: str) -> list[tuple[str, Decimal, Decimal]]:
+    """(as written, value as written, value with its 万/亿 scale) for each number of the source."""
+    text = PLACEHOLDER.sub(" ", text)
+    out = []
+    for m in ZH_NUMBER.finditer(text):
+        value = Decimal(m.group(1))
+        out.append((m.group(0).strip(), value, value * ZH_SCALE[m.group(2)]))
+    return out
+
+
+def en_numbers(text: str) -> set[Decimal]:
+    """Every value the target states: as written, and scaled by a following thousand/million/billion."""
+    text = PLACEHOLDER.sub(" ", text)
+    values = set()
+    for m in EN_NUMBER.finditer(text):
+        try:
+            value = Decimal(m.group(1).replace(",", ""))
+        except InvalidOperation:
+            continue
+        values.add(value)
+        if m.group(2):
+            values.add(value * EN_SCALE[m.group(2).lower()])
+    return values
+
+
+def check_segment(s: Segment, glossary: dict[str, tuple[str, ...]]) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(check: str, severity: str, message: str) -> None:
+        found.append(Finding(s.id, s.location, check, severity, message))
+
+    zh, en = s.zh, s.en
+    if not en:
+        add("untranslated", "error", "no English translation")
+        return found
+    if CJK.search(zh) and en.strip() == zh.strip():
+        add("untranslated", "error", "the English is a copy of the Chinese")
+        return found
+    if CJK.search(en):
+        add("untranslated", "error", f"the English contains Chinese characters: {''.join(dict.fromkeys(CJK.findall(en)))}")
+
+    targets = en_numbers(en)
+    for written, value, scaled in zh_numbers(zh):
+        if value not in targets and scaled not in targets:
+            others = sorted(str(v) for v in targets - {value, scaled})
+            hint = f" (the English has {', '.join(others)})" if others else ""
+            add("numbers", "error", f"the number {written} of the Chinese is missing in the English{hint}")
+
+    src_ph, tgt_ph = Counter(normal_placeholder(p) for p in PLACEHOLDER.findall(zh)), Counter(normal_placeholder(p) for p in PLACEHOLDER.findall(en))
+    if src_ph != tgt_ph:
+        missing, extra = sorted((src_ph - tgt_ph).elements()), sorted((tgt_ph - src_ph).elements())
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(extra)}"] if extra else [])
+        add("placeholders", "error", f"placeholders differ from the Chinese: {'; '.join(parts)}")
+
+    plain_zh, plain_en = PLACEHOLDER.sub(" ", zh), PLACEHOLDER.sub(" ", en)
+    for name, zo, zc, eo, ec in BRACKETS:
+        z_open, z_close = sum(plain_zh.count(c) for c in zo), sum(plain_zh.count(c) for c in zc)
+        e_open, e_close = plain_en.count(eo), plain_en.count(ec)
+        if e_open - e_close != z_open - z_close:
+            add("brackets", "error", f"unbalanced {name} in the English ({e_open} opening, {e_close} closing)")
+        elif e_open < z_open and name != "double quotes":
+            add("brackets", "warning", f"fewer {name} in the English ({e_open}) than in the Chinese ({z_open})")
+    if plain_en.count("‘") > plain_en.count("’"):
+        add("brackets", "error", "unbalanced single quotes in the English (‘ without ’)")
+    wide = "".join(dict.fromkeys(c for c in plain_en if c in FULL_WIDTH))
+    if wide:
+        add("brackets", "warning", f"full-width punctuation in the English: {wide}")
+
+    if zh.count("**") != en.count("**"):
+        add("markup", "warning", f"Markdown bold markers (**) differ: {zh.count('**')} in the Chinese, {en.count('**')} in the English")
+
+    lower = en.lower()
+    for term, renderings in glossary.items():
+        if term in zh and not any(r.lower() in lower for r in renderings):
+            add("glossary", "warning", f"glossary term {term} is not rendered as “{renderings[0]}”" + (f" (or {', '.join(renderings[1:])})" if renderings[1:] else ""))
+    return found
+
+
+def normal_placeholder(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("{{", "{{ ").replace("}}", " }}")).replace("{{  ", "{{ ").strip() if text.startswith("{{") else text
+
+
+def check_consistency(segments: list[Segment]) -> list[Finding]:
+    """The same Chinese translated two different ways (each later variant is reported once)."""
+    by_source: dict[str, list[Segment]] = defaultdict(list)
+    for s in segments:
+        if s.en:
+            by_source[s.zh].append(s)
+    found = []
+    for zh, group in by_source.items():
+        first = group[0]
+        for s in group[1:]:
+            if s.en != first.en:
+                found.append(Finding(s.id, s.location, "consistency", "warning",
+                                     f"“{zh}” is translated “{s.en}” here but “{first.en}” in {first.id} ({first.location})"))
+    return found
+
+
+def check(segments: list[Segment], glossary: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """Every finding on `segments`, errors first within each segment."""
+    out = [f for s in segments for f in check_segment(s, glossary)]
+    return out + check_consistency(segments)
+
+
+def run_qa(content_dir: Path, templates_dir: Path) -> list[Finding]:
+    """QA findings on the whole project."""
+    return check(collect(content_dir, templates_dir).segments, load_glossary(content_dir))
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]

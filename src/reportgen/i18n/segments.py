@@ -1,0 +1,329 @@
+"""Every translatable text of a project as a segment: a stable id, its zh source and en target, where it lives.
+
+Segments are read from the raw files (ruamel round-trip YAML for line numbers, the csv module for
+tables), never from the built model, so that a text has a segment even when the content fails other
+checks. Ids follow where a text lives:
+
+    plan.<plan-id>.title | .issuer | .number | .addressee | .preamble
+    plan.<plan-id>.sections.<section-id>.title | .text
+    plan.<plan-id>.attachments.<attachment-id>.title | .total_label | .columns.<key>.label
+    table.<attachment-id>.<row-id>.<column-key>            (text cells of an attachment table)
+    series.<series-id>.title | .notice | .group_name
+    progress.<YYYYQn>.<project-id>.milestone | .problem    (a quarter's CSV/XLSX)
+    progress.<YYYYQn>.next_steps | .tasks.<task-id>        (a quarter's notes YAML)
+    strings.<dotted.path>                                   (templates/strings.yaml)
+
+Each segment also names the documents it is printed in (`documents`), which is what makes a
+document a draft when one of its segments is not translated (see state.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from ..errors import ContentError, Location, Problem
+from ..yamlsource import locate, read_text, read_yaml
+
+QUARTER_FILE = re.compile(r"^(\d{4})-Q([1-4])\.(csv|xlsx|yaml)$")
+_ORDINALS = ("First", "Second", "Third", "Fourth")
+_ZH_NUMERALS = "一二三四"
+
+
+@dataclass(frozen=True)
+class YamlPlace:
+    """A {zh, en} pair in a YAML file, reached by `keys` from the document root."""
+
+    file: Path
+    keys: tuple
+
+
+@dataclass(frozen=True)
+class CellPlace:
+    """The `<column>_en` cell of a table row (`row`: 0-based data row; `line`: its file line)."""
+
+    file: Path
+    row: int
+    line: int
+    column: str  # the file column of the English text, e.g. "project_en"
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    zh: str
+    en: str  # "" when there is no English yet
+    location: Location  # of the Chinese source
+    documents: tuple[str, ...]  # the document ids that print this text
+    context: str  # a human hint for translators: where in which document
+    place: YamlPlace | CellPlace
+
+
+@dataclass
+class DocumentInfo:
+    id: str
+    kind: str  # action-plan | attachment | bulletin
+    title: dict[str, str]  # {"zh": …, "en": …}
+
+
+@dataclass
+class Catalog:
+    """All segments of a content folder and its templates, and the files that could not be read."""
+
+    segments: list[Segment]
+    documents: dict[str, DocumentInfo]
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, seg_id: str, zh: str, en: str, location: Location, docs: set[str], context: str, place) -> None:
+        if not zh:
+            return
+        if seg_id in self.items:
+            self.problems.append(Problem(location, f"segment id '{seg_id}' is used twice (first at {self.items[seg_id]['location']}); the second is ignored", "warning"))
+            return
+        self.items[seg_id] = dict(id=seg_id, zh=zh, en=en, location=location, documents=set(docs), context=context, place=place)
+
+    def also_in(self, seg_id: str, docs: set[str]) -> None:
+        if seg_id in self.items:
+            self.items[seg_id]["documents"] |= docs
+
+    def segments(self, order: list[str]) -> list[Segment]:
+        rank = {d: i for i, d in enumerate(order)}
+        return [
+            Segment(**{**item, "documents": tuple(sorted(item["documents"], key=lambda d: (rank.get(d, len(rank)), d)))})
+            for item in self.items.values()
+        ]
+
+
+def text_of(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def pair(path: Path, raw: Any, keys: tuple) -> tuple[str, str, Location] | None:
+    """The (zh, en, location of zh) of the {zh, en} map at `keys`, or None when there is none."""
+    node = raw
+    for key in keys:
+        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    if not isinstance(node, CommentedMap) or "zh" not in node:
+        return None
+    return text_of(node.get("zh")), text_of(node.get("en")), locate(path, raw, (*keys, "zh"))
+
+
+def read_rows(file: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A table's header and its rows with the file line (CSV) or sheet row (XLSX) each starts on."""
+    if file.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(file, read_only=True, data_only=True).worksheets[0]
+        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        header = [h.strip() for h in values[0]] if values else []
+        return header, [(i + 2, dict(zip(header, row))) for i, row in enumerate(values[1:])]
+    reader = csv.reader(io.StringIO(read_text(file), newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    rows, line = [], reader.line_num + 1
+    for cells in reader:
+        rows.append((line, dict(zip(header, cells))))
+        line = reader.line_num + 1
+    return header, rows
+
+
+def collect(content_dir: Path, templates_dir: Path) -> Catalog:
+    """Every segment of the content folder and templates/strings.yaml, in reading order."""
+    content_dir, templates_dir = Path(content_dir), Path(templates_dir)
+    out = _Collector()
+    documents: dict[str, DocumentInfo] = {}
+    yamls = []
+    for path in sorted(content_dir.glob("*.yaml")):
+        try:
+            raw = read_yaml(path)
+        except ContentError as exc:
+            out.problems.extend(exc.problems)
+            continue
+        if isinstance(raw, CommentedMap):
+            yamls.append((path, raw))
+    plans = [(p, r) for p, r in yamls if r.get("kind") == "action-plan"]
+    series_list = [(p, r) for p, r in yamls if r.get("kind") == "bulletin-series"]
+
+    # The bulletins each series makes: one per quarter that has a data file.
+    series_docs: dict[str, list[tuple[str, str, Path | None, Path | None]]] = {}  # series id → [(doc id, quarter, data, notes)]
+    for path, raw in series_list:
+        sid, year = text_of(raw.get("id")) or path.stem, text_of(raw.get("year"))
+        folder = content_dir / text_of(raw.get("progress") or "progress")
+        quarters: dict[str, dict[str, Path]] = {}
+        if folder.is_dir():
+            for file in sorted(folder.iterdir()):
+                m = QUARTER_FILE.match(file.name)
+                if m and m.group(1) == year:
+                    quarters.setdefault(f"{m.group(1)}Q{m.group(2)}", {})["notes" if m.group(3) == "yaml" else "data"] = file
+        series_docs[sid] = [(f"{sid}-{q}", q, f.get("data"), f.get("notes")) for q, f in sorted(quarters.items()) if "data" in f]
+        title = raw.get("title") if isinstance(raw.get("title"), dict) else {}
+        for doc_id, q, _, _ in series_docs[sid]:
+            n = int(q[-1])
+            names = {"zh": f"{q[:4]}年第{_ZH_NUMERALS[n - 1]}季度", "en": f"the {_ORDINALS[n - 1]} Quarter of {q[:4]}"}
+            documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: text_of(title.get(lang)).replace("{quarter}", names[lang]) or doc_id for lang in ("zh", "en")})
+    all_bulletins = {d for docs in series_docs.values() for d, *_ in docs}
+
+    for path, raw in plans:
+        plan_id = text_of(raw.get("id")) or path.stem
+        meta = raw.get("meta") if isinstance(raw.get("meta"), dict) else {}
+        mt = meta.get("title") if isinstance(meta.get("title"), dict) else {}
+        documents[plan_id] = DocumentInfo(plan_id, "action-plan", {lang: text_of(mt.get(lang)).replace("\n", "") or plan_id for lang in ("zh", "en")})
+        # which series read this plan's tables, and through which columns
+        readers = [(r, series_docs.get(text_of(r.get("id")) or p.stem, [])) for p, r in series_list if text_of(r.get("plan")) == plan_id]
+
+        def add(seg_id: str, keys: tuple, docs: set[str], context: str) -> None:
+            got = pair(path, raw, keys)
+            if got:
+                out.add(seg_id, got[0], got[1], got[2], docs, context, YamlPlace(path, keys))
+
+        here = {plan_id}
+        for name in ("title", "issuer", "number", "addressee"):
+            add(f"plan.{plan_id}.{name}", ("meta", name), here, f"{plan_id}: {name}")
+        add(f"plan.{plan_id}.preamble", ("preamble",), here, f"{plan_id}: preamble")
+
+        def visit(sections: Any, keys: tuple, trail: tuple[str, ...]) -> None:
+            if not isinstance(sections, list):
+                return
+            for i, s in enumerate(sections):
+                if not isinstance(s, dict) or not text_of(s.get("id")):
+                    continue
+                sid = text_of(s["id"])
+                t = s.get("title") if isinstance(s.get("title"), dict) else {}
+                path_text = " › ".join((*trail, text_of(t.get("zh")) or sid))
+                add(f"plan.{plan_id}.sections.{sid}.title", (*keys, i, "title"), here, f"{plan_id}: {path_text} (heading)")
+                add(f"plan.{plan_id}.sections.{sid}.text", (*keys, i, "text"), here, f"{plan_id}: {path_text} (text)")
+                visit(s.get("sections"), (*keys, i, "sections"), (*trail, text_of(t.get("zh")) or sid))
+
+        visit(raw.get("sections"), ("sections",), ())
+        for a, att in enumerate(raw.get("attachments") or []):
+            if not isinstance(att, dict) or not text_of(att.get("id")):
+                continue
+            aid = text_of(att["id"])
+            at = att.get("title") if isinstance(att.get("title"), dict) else {}
+            documents[aid] = DocumentInfo(aid, "attachment", {lang: text_of(at.get(lang)) or aid for lang in ("zh", "en")})
+            table = att.get("table") if isinstance(att.get("table"), dict) else {}
+            users = [(r, docs) for r, docs in readers if text_of(r.get("table")) == aid]
+            bulletins_of = {d for _, docs in users for d, *_ in docs}
+            roles = {}  # column key → the roles it plays in the series (name, group, planned, total)
+            for r, _ in users:
+                for role, key in (r.get("columns") or {}).items():
+                    roles.setdefault(text_of(key), set()).add(role)
+            docs = {plan_id, aid}
+            add(f"plan.{plan_id}.attachments.{aid}.title", ("attachments", a, "title"), docs, f"{aid}: title")
+            add(f"plan.{plan_id}.attachments.{aid}.total_label", ("attachments", a, "table", "total_label"), docs | bulletins_of, f"{aid}: total row label")
+            columns = table.get("columns") if isinstance(table.get("columns"), list) else []
+            for c, col in enumerate(columns):
+                if not isinstance(col, dict):
+                    continue
+                key = text_of(col.get("key"))
+                shown = bulletins_of if roles.get(key, set()) & {"name", "group", "planned"} else set()
+                add(f"plan.{plan_id}.attachments.{aid}.columns.{key}.label", ("attachments", a, "table", "columns", c, "label"), docs | shown, f"{aid}: column heading")
+            text_keys = [text_of(col.get("key")) for col in columns if isinstance(col, dict) and col.get("type") == "text"]
+            file = content_dir / text_of(table.get("file"))
+            if not text_keys or not file.is_file():
+                continue
+            try:
+                header, rows = read_rows(file)
+            except (ContentError, OSError, csv.Error) as exc:
+                out.problems.append(Problem(Location(file), f"cannot read table for translation: {exc}"))
+                continue
+            for index, (line, row) in enumerate(rows):
+                row_id = text_of(row.get("id"))
+                if not row_id:
+                    continue
+                label = text_of(row.get(f"{text_keys[-1]}_zh"))
+                for key in text_keys:
+                    if f"{key}_zh" not in header:
+                        continue
+                    shown = bulletins_of if roles.get(key, set()) & {"name", "group"} else set()
+                    where = Location(file, line, header.index(f"{key}_zh") + 1)
+                    out.add(f"table.{aid}.{row_id}.{key}", text_of(row.get(f"{key}_zh")), text_of(row.get(f"{key}_en")), where,
+                            docs | shown, f"{aid}: row {row_id} ({label}), column {key}", CellPlace(file, index, line, f"{key}_en"))
+
+    for path, raw in series_list:
+        sid = text_of(raw.get("id")) or path.stem
+        docs = {d for d, *_ in series_docs.get(sid, [])}
+        for name in ("title", "notice", "group_name"):
+            got = pair(path, raw, (name,))
+            if got:
+                out.add(f"series.{sid}.{name}", got[0], got[1], got[2], docs, f"bulletin series {sid}: {name}", YamlPlace(path, (name,)))
+        plan_id = text_of(raw.get("plan"))
+        for doc_id, q, data, notes in series_docs.get(sid, []):
+            if data is not None:
+                try:
+                    header, rows = read_rows(data)
+                except (ContentError, OSError, csv.Error) as exc:
+                    out.problems.append(Problem(Location(data), f"cannot read progress table for translation: {exc}"))
+                    rows, header = [], []
+                for index, (line, row) in enumerate(rows):
+                    pid = text_of(row.get("id"))
+                    for name in ("milestone", "problem"):
+                        if pid and f"{name}_zh" in header:
+                            where = Location(data, line, header.index(f"{name}_zh") + 1)
+                            out.add(f"progress.{q}.{pid}.{name}", text_of(row.get(f"{name}_zh")), text_of(row.get(f"{name}_en")), where,
+                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, index, line, f"{name}_en"))
+            if notes is not None:
+                try:
+                    raw_notes = read_yaml(notes)
+                except ContentError as exc:
+                    out.problems.extend(exc.problems)
+                    continue
+                if not isinstance(raw_notes, CommentedMap):
+                    continue
+                got = pair(notes, raw_notes, ("next_steps",))
+                if got:
+                    out.add(f"progress.{q}.next_steps", *got, {doc_id}, f"{doc_id}: next steps", YamlPlace(notes, ("next_steps",)))
+                for task_id in (raw_notes.get("tasks") or {}):
+                    got = pair(notes, raw_notes, ("tasks", task_id))
+                    if got:
+                        out.add(f"progress.{q}.tasks.{task_id}", *got, {doc_id}, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)))
+                    out.also_in(f"plan.{plan_id}.sections.{task_id}.title", {doc_id})  # the bulletin prints the task's heading
+
+    strings = templates_dir / "strings.yaml"
+    if strings.is_file():
+        try:
+            raw_strings = read_yaml(strings)
+        except ContentError as exc:
+            out.problems.extend(exc.problems)
+            raw_strings = None
+        every = set(documents)
+
+        def walk(node: Any, keys: tuple) -> None:
+            if not isinstance(node, CommentedMap):
+                return
+            if "zh" in node and not isinstance(node.get("zh"), dict):
+                got = pair(strings, raw_strings, keys)
+                if got:
+                    dotted_id = ".".join(map(str, keys))
+                    docs = all_bulletins if keys[0] == "bulletin" else every
+                    out.add(f"strings.{dotted_id}", *got, docs, f"template string {dotted_id}", YamlPlace(strings, keys))
+                return
+            for key in node:
+                walk(node[key], (*keys, key))
+
+        walk(raw_strings, ())
+    rank = {"action-plan": 0, "attachment": 1, "bulletin": 2}
+    order = sorted(documents, key=lambda d: rank[documents[d].kind])
+    documents = {d: documents[d] for d in order}
+    return Catalog(out.segments(order), documents, out.problems)
+
+
+def segments(content_dir: Path, templates_dir: Path) -> list[Segment]:
+    """Every segment, in reading order (see the module docstring for the ids)."""
+    return collect(content_dir, templates_dir).segments

@@ -1,0 +1,339 @@
+"""Editions: a named, immutable copy of built files, with their checksums, in output/editions/<name>/.
+
+An edition is chosen by its name alone (docs/publishing.md):
+
+- ``YYYYQn`` (2020Q2): the progress bulletins of that quarter;
+- ``YYYY`` (2020): the plan documents of that year, every document of kind action-plan or
+  attachment whose plan's year is YYYY. A plan's year is the year of its ``meta.date``; a plan
+  without a date takes the year of the bulletins that report on its tables.
+
+Every document of an edition is published in every language and format. Publishing copies the
+files listed in output/manifest.json (it never builds) into a temporary folder, writes
+edition.json, and renames the folder into place. Publishing different files again is refused
+unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .build import FORMATS, documents
+from .content import Content, load_content
+from .errors import Location, Problem, ReportgenError
+from .model import LANGS
+from .output import read_manifest, sha256
+
+EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
+EDITIONS = "editions"
+EDITION_JSON = "edition.json"
+SUPERSEDED = "superseded"
+KIND_ORDER = ("action-plan", "attachment", "bulletin")
+EXIT_PUBLISH = 5  # publishing refused: nothing built, unknown edition, or a published edition would change
+EXIT_VERIFY = 6  # a published edition does not match its edition.json
+
+
+class PublishError(ReportgenError):
+    exit_code = EXIT_PUBLISH
+
+
+def check_edition_name(name: str) -> str:
+    """An edition name is a year or a quarter, so that it can never reach outside output/editions/."""
+    if not EDITION_NAME.fullmatch(name):
+        raise ValueError(f"expected an edition such as 2020 (the year's plan documents) or 2020Q2 (the quarter's bulletins), got {name!r}")
+    return name
+
+
+def content_fingerprint(content_dir: Path) -> str:
+    """sha256 over every file of the content folder: its relative path and its bytes, sorted by path."""
+    digest = hashlib.sha256()
+    files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*") if p.is_file())
+    for rel, path in files:
+        data = path.read_bytes()
+        for part in (rel.encode("utf-8"), data):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
+
+
+def publication_time() -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible publishing), else now; UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        except (ValueError, OverflowError):
+            raise PublishError(f"SOURCE_DATE_EPOCH must be a number of seconds, got {epoch!r}") from None
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+def rfc3339(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan_years(content: Content) -> dict[str, int]:
+    """The year of each plan: its meta.date, else the year of the bulletins on its tables."""
+    years = {}
+    for plan in content.plans:
+        if plan.meta.date:
+            years[plan.id] = plan.meta.date.year
+            continue
+        tables = {t.id for t in plan.attachments}
+        found = {b.year for b in content.bulletins if b.table.id in tables}
+        if len(found) == 1:
+            years[plan.id] = found.pop()
+    return years
+
+
+def edition_documents(content: Content, name: str) -> dict[tuple[str, str], str]:
+    """(document id, lang) → title, for the documents of edition `name` (none: an unknown edition)."""
+    check_edition_name(name)
+    if "Q" in name:
+        docs = documents(content, LANGS, quarter=name)
+    else:
+        years = plan_years(content)
+        wanted = {plan.id for plan in content.plans if years.get(plan.id) == int(name)}
+        wanted |= {t.id for plan in content.plans if plan.id in wanted for t in plan.attachments}
+        docs = [d for d in documents(content, LANGS) if d.kind != "bulletin" and d.id in wanted]
+    return {(d.id, d.lang): one_line(d.context["title"][d.lang], d.lang) for d in docs}
+
+
+def one_line(title: str, lang: str) -> str:
+    """A title whose line breaks only shape the title block: Chinese lines join without a space."""
+    return ("" if lang == "zh" else " ").join(line.strip() for line in title.split("\n"))
+
+
+def known_editions(content: Content) -> list[str]:
+    years = sorted({str(y) for y in plan_years(content).values()})
+    quarters = sorted({f"{b.year}Q{b.quarter}" for b in content.bulletins})
+    return years + quarters
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publish() did: `changed` is False when the same files were already published."""
+
+    name: str
+    folder: Path
+    edition: dict
+    changed: bool
+
+
+def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False) -> Published:
+    """Copy the built files of edition `name` into out_dir/editions/<name>/ with edition.json."""
+    check_edition_name(name)
+    content = load_content(content_dir)
+    titles = edition_documents(content, name)
+    if not titles:
+        raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
+    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir))
+    folder = out_dir / EDITIONS / name
+    if folder.exists() and not (folder / EDITION_JSON).is_file():
+        raise PublishError([Problem(Location(folder), f"exists but holds no {EDITION_JSON}: not an edition; move it away, then publish")])
+    earlier = read_edition(folder) if folder.exists() else None
+    if earlier is not None:
+        differences = compare(folder, earlier["files"], out_dir, files)
+        damage = verify_folder(folder, earlier)
+        if not differences and not damage:
+            return Published(name, folder, earlier, changed=False)
+        if not force:
+            problems = differences + [Problem(p.location, f"{p.message} (the published edition is damaged)") for p in damage]
+            problems.append(Problem(Location(folder), f"edition {name} is published and immutable; publish with --force to supersede it (the earlier files move to {SUPERSEDED}/)"))
+            raise PublishError(problems)
+    superseded = list(earlier.get("superseded", [])) if earlier else []
+    if earlier is not None:
+        superseded.append({"revision": earlier.get("revision", 1), "path": f"{SUPERSEDED}/{earlier.get('revision', 1)}/",
+                           "published": earlier["published"], "files": len(earlier["files"])})
+    edition = {
+        "edition": name,
+        "kind": "bulletins" if "Q" in name else "plan",
+        "revision": (earlier.get("revision", 1) + 1) if earlier else 1,
+        "published": rfc3339(publication_time()),
+        "reportgen": __version__,
+        "files": files,
+        "superseded": superseded,
+    }
+    write_edition(out_dir, folder, edition, earlier)
+    return Published(name, folder, edition, changed=True)
+
+
+def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], fingerprint: str) -> list[dict]:
+    """The manifest's entries for the edition, each checked against the file on disk."""
+    rerun = "; run `python build.py` first"
+    manifest = read_manifest(out_dir)
+    if not manifest:
+        raise PublishError([Problem(Location(out_dir / "manifest.json"), f"no built files (no readable manifest.json){rerun}")])
+    entries = {(e.id, e.lang, e.format): e for e in manifest}
+    problems, files = [], []
+    for (doc_id, lang), title in titles.items():
+        for fmt in FORMATS:
+            entry = entries.get((doc_id, lang, fmt))
+            if entry is None:
+                problems.append(Problem(Location(out_dir / f"{doc_id}.{lang}.{fmt}"), f"edition {name}: not built{rerun}"))
+                continue
+            path = out_dir / entry.path
+            if "/" in entry.path or "\\" in entry.path or not path.is_file():
+                problems.append(Problem(Location(path), f"edition {name}: listed in manifest.json but missing{rerun}"))
+                continue
+            if sha256(path) != entry.sha256:
+                problems.append(Problem(Location(path), f"edition {name}: changed since it was built (its sha256 differs from manifest.json){rerun}"))
+                continue
+            record = {"path": entry.path, "id": entry.id, "kind": entry.kind, "lang": entry.lang, "format": entry.format,
+                      "title": title, "size": path.stat().st_size, "sha256": entry.sha256}
+            if entry.pages is not None:
+                record["pages"] = entry.pages
+            record["content_sha256"] = fingerprint
+            if getattr(entry, "inputs", None):  # the build's fingerprint of what this file was built from
+                record["inputs"] = entry.inputs
+            files.append(record)
+    if problems:
+        raise PublishError(problems)
+    return sorted(files, key=file_order)
+
+
+def file_order(record: dict) -> tuple:
+    kind = KIND_ORDER.index(record["kind"]) if record["kind"] in KIND_ORDER else len(KIND_ORDER)
+    return (kind, record["id"], LANGS.index(record["lang"]) if record["lang"] in LANGS else 9, record["format"] != "pdf", record["path"])
+
+
+def compare(folder: Path, published: list[dict], out_dir: Path, files: list[dict]) -> list[Problem]:
+    """One problem per file that the new edition would add, remove or change."""
+    before = {f["path"]: f["sha256"] for f in published}
+    after = {f["path"]: f["sha256"] for f in files}
+    problems = []
+    for path in sorted(before.keys() | after.keys()):
+        if path not in after:
+            problems.append(Problem(Location(folder / path), "published, but no longer part of the edition"))
+        elif path not in before:
+            problems.append(Problem(Location(out_dir / path), "not in the published edition"))
+        elif before[path] != after[path]:
+            problems.append(Problem(Location(out_dir / path), f"differs from the published file (published sha256 {before[path][:12]}…, built {after[path][:12]}…)"))
+    return problems
+
+
+def write_edition(out_dir: Path, folder: Path, edition: dict, earlier: dict | None) -> None:
+    """Stage the whole edition folder, earlier revisions included, then rename it into place."""
+    editions = out_dir / EDITIONS
+    editions.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".publish-{edition['edition']}-", dir=editions))
+    try:
+        for record in edition["files"]:
+            shutil.copyfile(out_dir / record["path"], stage / record["path"])
+            if sha256(stage / record["path"]) != record["sha256"]:
+                raise PublishError([Problem(Location(out_dir / record["path"]), "changed while it was being published; publish again")])
+        if earlier is not None:
+            (stage / SUPERSEDED).mkdir()
+            if (folder / SUPERSEDED).is_dir():
+                for old in sorted((folder / SUPERSEDED).iterdir()):
+                    shutil.copytree(old, stage / SUPERSEDED / old.name, copy_function=link_or_copy)
+            revision = stage / SUPERSEDED / str(earlier.get("revision", 1))
+            revision.mkdir()
+            for record in earlier["files"]:
+                if (folder / record["path"]).is_file():
+                    link_or_copy(folder / record["path"], revision / record["path"])
+            link_or_copy(folder / EDITION_JSON, revision / EDITION_JSON)
+        text = json.dumps(edition, ensure_ascii=False, indent=2) + "\n"
+        (stage / EDITION_JSON).write_text(text, encoding="utf-8")
+        replace_folder(stage, folder, replace=earlier is not None)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def replace_folder(stage: Path, target: Path, replace: bool = True) -> None:
+    """Rename a fully written `stage` folder to `target`. A new target appears in one rename; an
+    existing one is first renamed aside (a moment without it, never a half-written one), then removed."""
+    if not replace or not target.exists():
+        os.rename(stage, target)  # refuses, leaving nothing behind, if another process got there first
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".replaced-{target.name}-", dir=target.parent))
+    os.rename(target, aside / target.name)
+    try:
+        os.rename(stage, target)
+    except OSError:
+        os.rename(aside / target.name, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def link_or_copy(src: Path | str, dst: Path | str) -> None:
+    """A hard link where the file system allows it (published files never change), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def read_edition(folder: Path) -> dict:
+    path = folder / EDITION_JSON
+    try:
+        edition = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(edition.get("files"), list) or not all(isinstance(f, dict) and {"path", "sha256", "size"} <= f.keys() for f in edition["files"]):
+            raise ValueError("no list of files with path, sha256 and size")
+        return edition
+    except (OSError, ValueError) as exc:
+        raise PublishError([Problem(Location(path), f"unreadable edition.json: {exc}")]) from None
+
+
+def published_editions(out_dir: Path) -> list[str]:
+    folder = out_dir / EDITIONS
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if EDITION_NAME.fullmatch(p.name) and (p / EDITION_JSON).is_file())
+
+
+def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
+    """Re-check a published edition and its superseded revisions against their edition.json:
+    (files checked, superseded revisions checked, problems)."""
+    check_edition_name(name)
+    folder = out_dir / EDITIONS / name
+    if not (folder / EDITION_JSON).is_file():
+        raise PublishError([Problem(Location(folder), f"edition {name} is not published (published: {', '.join(published_editions(out_dir)) or 'none'})")])
+    edition = read_edition(folder)
+    problems = verify_folder(folder, edition)
+    count = len(edition["files"])
+    recorded = {str(s.get("revision")) for s in edition.get("superseded", [])}
+    present = {p.name for p in (folder / SUPERSEDED).iterdir()} if (folder / SUPERSEDED).is_dir() else set()
+    for missing in sorted(recorded - present):
+        problems.append(Problem(Location(folder / SUPERSEDED / missing), "superseded revision recorded in edition.json is missing"))
+    for extra in sorted(present - recorded):
+        problems.append(Problem(Location(folder / SUPERSEDED / extra), "not a superseded revision recorded in edition.json"))
+    for revision in sorted(recorded & present, key=int):
+        try:
+            problems += verify_folder(folder / SUPERSEDED / revision, read_edition(folder / SUPERSEDED / revision))
+        except PublishError as exc:
+            problems += exc.problems
+    return count, len(recorded & present), problems
+
+
+def verify_folder(folder: Path, edition: dict) -> list[Problem]:
+    """Every listed file present with its size and sha256; nothing else beside edition.json (and superseded/)."""
+    problems = []
+    listed = set()
+    for record in edition["files"]:
+        name = record["path"]
+        if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", "..", EDITION_JSON, SUPERSEDED):
+            problems.append(Problem(Location(folder / EDITION_JSON), f"invalid file name {name!r}"))
+            continue
+        listed.add(name)
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem(Location(path), "missing (listed in edition.json)"))
+            continue
+        size = path.stat().st_size
+        if size != record["size"]:
+            problems.append(Problem(Location(path), f"size {size} bytes, edition.json says {record['size']}"))
+        digest = sha256(path)
+        if digest != record["sha256"]:
+            problems.append(Problem(Location(path), f"sha256 {digest}, edition.json says {record['sha256']}"))
+    allowed = listed | {EDITION_JSON, SUPERSEDED}
+    for path in sorted(folder.iterdir()):
+        if path.name not in allowed:
+            problems.append(Problem(Location(path), "added: not listed in edition.json"))
+    return problems

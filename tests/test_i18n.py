@@ -1,0 +1,482 @@
+"""The translators' loop: segments, states, XLIFF round trip, QA checks, status, review copies."""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from translate.storage import xliff
+
+from reportgen.cli import main
+from reportgen.errors import Location
+from reportgen.i18n.qa import check, check_segment, run_qa
+from reportgen.i18n.review import review_documents
+from reportgen.i18n.segments import Segment, YamlPlace, collect
+from reportgen.i18n.state import (
+    approve,
+    draft_documents,
+    is_draft,
+    problems_for_build,
+    segment_states,
+)
+from reportgen.i18n.status import status_lines, translation_status
+from reportgen.i18n.xliff import TranslationError, export, import_
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path) -> tuple[Path, Path]:
+    """Private copies of content/ and templates/."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path / "content", tmp_path / "templates"
+
+
+def snapshot(*folders: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for f in folders for p in sorted(f.rglob("*")) if p.is_file()}
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def units(path: Path) -> dict[str, xliff.xliffunit]:
+    store = xliff.xlifffile.parsefile(str(path))
+    return {u.xmlelement.get("id"): u for u in store.units}
+
+
+# --- segments -------------------------------------------------------------------------------------
+
+
+def test_segments_of_the_real_content():
+    catalog = collect(ROOT / "content", ROOT / "templates")
+    by_id = catalog.by_id()
+    assert not catalog.problems
+    assert len(by_id) == len(catalog.segments) == 203
+    seg = by_id["plan.action-plan.sections.cluster-layout.title"]
+    assert (seg.zh, seg.en) == ("优势集群布局工程", "Competitive Cluster Layout Program")
+    assert seg.location.file.name == "plan.yaml" and seg.location.line == 73
+    assert seg.documents == ("action-plan", "bulletin-2020Q1", "bulletin-2020Q3")  # the quarters that report on this task
+    assert by_id["table.key-projects.kp-04.company"].location.line == 5
+    assert set(by_id["table.key-projects.kp-04.project"].documents) >= {"action-plan", "key-projects", "bulletin-2020Q1"}
+    assert set(by_id["table.key-projects.kp-04.company"].documents) == {"action-plan", "key-projects"}
+    assert by_id["progress.2020Q2.kp-06.problem"].documents == ("bulletin-2020Q2",)
+    assert by_id["progress.2020Q2.tasks.innovation-chains"].en.startswith("Relying on")
+    assert "{{ key-projects.count }}" in by_id["plan.action-plan.sections.goals-2020.text"].zh
+    assert set(by_id["strings.bulletin.overview"].documents) == {f"bulletin-2020Q{q}" for q in range(1, 5)}
+    assert "{quarter}" in by_id["series.bulletin.title"].zh
+    assert list(catalog.documents) == ["action-plan", "key-projects", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+
+
+def test_segments_exist_for_content_that_fails_other_checks(project):
+    content, templates = project
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("kind: action-plan\n", "kind: action-plan\nbogus: 1\n"), encoding="utf-8")
+    assert "plan.action-plan.preamble" in collect(content, templates).by_id()
+
+
+# --- states ---------------------------------------------------------------------------------------
+
+
+def test_the_real_content_is_recorded_as_approved():
+    states = segment_states(ROOT / "content", ROOT / "templates")
+    assert {st for _, st in states} == {"approved"}
+    assert problems_for_build(ROOT / "content", ROOT / "templates") == []
+    assert draft_documents(ROOT / "content", ROOT / "templates") == set()
+
+
+def test_editing_the_chinese_flips_exactly_its_segment_to_needs_review(project):
+    content, templates = project
+    plan = content / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("以射频功率放大器、声表面波滤波器为重点", "以射频功率放大器、声表面波滤波器、功率器件为重点"), encoding="utf-8")
+    changed = [(s.id, st) for s, st in segment_states(content, templates) if st != "approved"]
+    assert changed == [("plan.action-plan.sections.innovation-chains.text", "needs-review")]
+    (problem,) = problems_for_build(content, templates)
+    assert problem.severity == "warning"
+    assert (problem.location.file, problem.location.line) == (plan, 113)
+    assert "plan.action-plan.sections.innovation-chains.text" in problem.message and "needs-review" in problem.message
+    assert draft_documents(content, templates) == {"action-plan"}
+    assert is_draft(content, templates, "action-plan") and not is_draft(content, templates, "bulletin-2020Q2")
+    approve(content, templates, ["plan.action-plan.sections.innovation-chains.text"])
+    assert problems_for_build(content, templates) == []
+
+
+def test_editing_the_english_after_approval_makes_it_translated(project):
+    content, templates = project
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("en: Key Tasks}", "en: Main Tasks}"), encoding="utf-8")
+    changed = [(s.id, st) for s, st in segment_states(content, templates) if st != "approved"]
+    assert changed == [("plan.action-plan.sections.key-tasks.title", "translated")]
+    assert problems_for_build(content, templates) == []  # translated prints without a draft mark
+
+
+def test_an_untranslated_cell_makes_its_documents_drafts(project):
+    content, templates = project
+    csv = content / "progress" / "2020-Q3.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    (row,) = [i for i, line in enumerate(lines) if ",kp-03," in line]
+    import csv as csvmod
+    import io
+    cells = next(csvmod.reader([lines[row]]))
+    cells[5] = ""  # milestone_en
+    buf = io.StringIO()
+    csvmod.writer(buf, lineterminator="\n").writerow(cells)
+    lines[row] = buf.getvalue()
+    csv.write_text("".join(lines), encoding="utf-8")
+    (problem,) = problems_for_build(content, templates)
+    assert "progress.2020Q3.kp-03.milestone" in problem.message and "untranslated" in problem.message
+    assert problem.location.line == row + 1
+    assert draft_documents(content, templates) == {"bulletin-2020Q3"}
+    with pytest.raises(Exception, match="no English to approve"):
+        approve(content, templates, ["progress.2020Q3.kp-03.milestone"])
+
+
+# --- XLIFF round trip -------------------------------------------------------------------------------
+
+
+def test_export_is_read_by_translate_toolkit(project, tmp_path):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    assert export(content, templates, path) == 203
+    text = path.read_text(encoding="utf-8")
+    assert 'version="1.2"' in text and "urn:oasis:names:tc:xliff:document:1.2" in text
+    got = units(path)
+    assert len(got) == 203
+    u = got["plan.action-plan.sections.key-tasks.title"]
+    assert (str(u.source), str(u.target)) == ("重点任务", "Key Tasks")
+    assert u.isapproved() and u.getlanguageNode(lang=None, index=1).get("state") == "final"
+    notes = u.getnotes()
+    assert "action-plan" in notes and "plan.yaml:69" in notes
+    assert str(got["strings.bulletin.started"].source).count("{") == 4
+
+
+def test_states_in_the_export(project, tmp_path):
+    content, templates = project
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("title: {zh: 重点任务, en: Key Tasks}", "title: {zh: 主要任务, en: Key Tasks}"), encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace("title: {zh: 推进措施, en: Implementation Measures}", "title: {zh: 推进措施}"), encoding="utf-8")
+    export(content, templates, tmp_path / "en.xlf")
+    got = units(tmp_path / "en.xlf")
+    review = got["plan.action-plan.sections.key-tasks.title"]
+    assert review.getlanguageNode(lang=None, index=1).get("state") == "needs-review-translation" and not review.isapproved()
+    new = got["plan.action-plan.sections.measures.title"]
+    assert new.getlanguageNode(lang=None, index=1).get("state") == "new" and not str(new.target or "")
+
+
+def test_round_trip_changes_only_the_edited_target(project, tmp_path):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "plan.action-plan.sections.key-tasks.title"]
+    unit.target = "Principal Tasks"
+    store.savefile(str(path))
+    plan = content / "plan.yaml"
+    before = plan.read_text(encoding="utf-8")
+    others = {p: h for p, h in snapshot(content, templates).items() if not p.endswith(("plan.yaml", "translations.yaml"))}
+
+    report = import_(path, content, templates)
+
+    assert report.applied == ["plan.action-plan.sections.key-tasks.title"]
+    after = plan.read_text(encoding="utf-8")
+    assert changed_lines(before, after) == [
+        "-    title: {zh: 重点任务, en: Key Tasks}",
+        "+    title: {zh: 重点任务, en: Principal Tasks}",
+    ]
+    assert {p: h for p, h in snapshot(content, templates).items() if p in others} == others
+    states = dict((s.id, st) for s, st in segment_states(content, templates))
+    assert states["plan.action-plan.sections.key-tasks.title"] == "translated"
+    assert sum(st != "approved" for st in states.values()) == 1
+
+    from reportgen.content import load_content
+    from reportgen.render import render_html
+
+    (plan_model,) = load_content(content).plans
+    html = render_html(templates, "action-plan.html.j2", lang="en", kind="action-plan", plan=plan_model, meta=plan_model.meta, title=plan_model.meta.title)
+    assert "Principal Tasks" in html and "Key Tasks" not in html
+
+
+def test_round_trip_of_a_folded_paragraph_keeps_the_layout(project, tmp_path):
+    content, templates = project
+    seg_id = "plan.action-plan.sections.innovation-chains.text"
+    path = tmp_path / "en.xlf"
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    (unit,) = [u for u in store.units if u.xmlelement.get("id") == seg_id]
+    new = str(unit.target).replace("build a sapphire materials industrial chain", "build a sapphire materials industry chain: “key” # not a comment")
+    unit.target = new
+    store.savefile(str(path))
+    plan = content / "plan.yaml"
+    before = plan.read_text(encoding="utf-8").splitlines()
+    import_(path, content, templates)
+    after = plan.read_text(encoding="utf-8").splitlines()
+    start = before.index("          en: >-", 110)  # the block of this text's English
+    end = start + 1 + next(i for i, line in enumerate(before[start + 1:]) if not line.startswith("            "))
+    assert before[:start + 1] == after[:start + 1]  # everything up to `en: >-`, comments included
+    tail = len(before) - end
+    assert before[end:] == after[len(after) - tail:]  # everything after the block
+    assert all(line.startswith("            ") for line in after[start + 1:len(after) - tail])
+    assert collect(content, templates).by_id()[seg_id].en == new
+
+
+def test_round_trip_of_a_table_cell_rewrites_one_line(project, tmp_path):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "table.key-projects.kp-09.company"]
+    unit.target = "Shanxi Huajing Hengji New Material Co., Ltd."
+    store.savefile(str(path))
+    table = content / "tables" / "key-projects.csv"
+    before = table.read_text(encoding="utf-8")
+    import_(path, content, templates)
+    diff = changed_lines(before, table.read_text(encoding="utf-8"))
+    assert len(diff) == 2 and '"Shanxi Huajing Hengji New Material Co., Ltd."' in diff[1]
+    assert diff[0].replace("Materials", "Material") == diff[1].replace("+", "-", 1)
+
+
+def test_a_reviewed_file_is_imported_as_approved(project, tmp_path):
+    content, templates = project
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("title: {zh: 重点任务, en: Key Tasks}", "title: {zh: 主要任务, en: Key Tasks}"), encoding="utf-8")
+    path = tmp_path / "en.xlf"
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "plan.action-plan.sections.key-tasks.title"]
+    unit.target = "Main Tasks"
+    store.savefile(str(path))
+    import_(path, content, templates, approve=True)
+    assert {st for _, st in segment_states(content, templates)} == {"approved"}
+
+
+def test_xliff_2_round_trip(project, tmp_path):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    export(content, templates, path, version="2.0")
+    text = path.read_text(encoding="utf-8")
+    assert 'version="2.0"' in text
+    path.write_text(text.replace("<target>Key Tasks</target>", "<target>Main Tasks</target>"), encoding="utf-8")
+    report = import_(path, content, templates)
+    assert report.applied == ["plan.action-plan.sections.key-tasks.title"]
+
+
+# --- hostile and stale XLIFF ------------------------------------------------------------------------
+
+HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
+BODY = """<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="content/plan.yaml" source-language="zh-CN" target-language="en" datatype="plaintext"><body>
+<trans-unit id="{id}"><source>{source}</source><target state="translated">{target}</target></trans-unit>
+</body></file></xliff>
+"""
+
+
+@pytest.mark.parametrize("name, xml, message", [
+    ("billion laughs", HEADER + '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+     + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="重点任务", target="&lol3;"), "DOCTYPE or entities"),
+    ("external entity", HEADER + '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+     + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="重点任务", target="&xxe;"), "DOCTYPE or entities"),
+    ("bad XML", HEADER + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="重点任务", target="Key <b>Tasks")[:-20], "malformed XML"),
+    ("unknown id", HEADER + BODY.format(id="plan.action-plan.sections.nope.title", source="重点任务", target="Tasks"), "unknown unit id"),
+    ("stale source", HEADER + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="主要任务", target="Main Tasks"), "no longer matches"),
+    ("not XLIFF", HEADER + "<html><body/></html>", "not an XLIFF file"),
+    ("language pair", HEADER + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="重点任务", target="Tâches").replace('target-language="en"', 'target-language="fr"'), "language pair"),
+])
+def test_hostile_or_stale_xliff_changes_nothing(project, tmp_path, name, xml, message):
+    content, templates = project
+    before = snapshot(content, templates)
+    path = tmp_path / "in.xlf"
+    path.write_text(xml, encoding="utf-8")
+    with pytest.raises(TranslationError, match=message):
+        import_(path, content, templates)
+    assert snapshot(content, templates) == before
+    assert main(["i18n", "import", str(path), "--content", str(content), "--templates", str(templates)]) == 2
+    assert snapshot(content, templates) == before
+
+
+def test_stale_units_can_be_skipped(project, tmp_path):
+    content, templates = project
+    path = tmp_path / "in.xlf"
+    path.write_text(HEADER + BODY.format(id="plan.action-plan.sections.key-tasks.title", source="主要任务", target="Main Tasks"), encoding="utf-8")
+    before = snapshot(content, templates)
+    report = import_(path, content, templates, skip_stale=True)
+    assert [p.severity for p in report.skipped] == ["warning"] and report.applied == []
+    assert snapshot(content, templates) == before
+
+
+# --- QA checks ----------------------------------------------------------------------------------------
+
+
+def seg(zh: str, en: str, seg_id: str = "plan.p.sections.s.text") -> Segment:
+    return Segment(seg_id, zh, en, Location(Path("content/plan.yaml"), 7, 9), ("p",), "test", YamlPlace(Path("content/plan.yaml"), ()))
+
+
+def checks(zh: str, en: str, glossary=None) -> set[tuple[str, str]]:
+    return {(f.check, f.severity) for f in check_segment(seg(zh, en), glossary or {})}
+
+
+@pytest.mark.parametrize("zh, bad, good", [
+    ("总投资53745万元。", "Total investment of 537.54 million yuan.", "Total investment of 537.45 million yuan."),
+    ("总投资53745万元。", "Total investment: 53,754 (10,000 yuan).", "Total investment: 53,745 (10,000 yuan)."),
+    ("总投资33151万元。", "A total of 331.5 million yuan.", "A total of 331.51 million yuan."),
+    ("投资1亿元。", "An investment of 10 million yuan.", "An investment of 100 million yuan."),
+    ("投资12.5亿元。", "An investment of 125 million yuan.", "An investment of 1.25 billion yuan."),
+    ("2020年工作目标", "Goals for 2021", "Goals for 2020"),
+    ("6英寸碳化硅", "eight-inch SiC", "6-inch SiC"),
+])
+def test_numbers_check(zh, bad, good):
+    assert ("numbers", "error") in checks(zh, bad)
+    assert not {c for c in checks(zh, good) if c[0] == "numbers"}
+
+
+def test_numbers_in_placeholders_are_not_numbers():
+    assert checks("推动{{ key-projects.count }}个项目", "promote {{ key-projects.count }} projects") == set()
+
+
+def test_placeholders_check():
+    assert ("placeholders", "error") in checks("推动{{ key-projects.count }}个项目", "promote 12 projects")
+    assert ("placeholders", "error") in checks("推动{{ key-projects.count }}个项目", "promote {{ key-project.count }} projects")
+    assert ("placeholders", "error") in checks("截至{quarter}末", "By the end of {quartre}")
+    assert checks("截至{quarter}末", "By the end of {quarter}") == set()
+    assert checks("推动{{key-projects.count}}个项目", "promote {{ key-projects.count }} projects") == set()
+
+
+def test_untranslated_check():
+    assert ("untranslated", "error") in checks("重点任务", "")
+    assert ("untranslated", "error") in checks("重点任务", "重点任务")
+    assert ("untranslated", "error") in checks("重点任务", "Key 任务")
+    assert checks("重点任务", "Key Tasks") == set()
+    assert checks("LED", "LED") == set()  # nothing Chinese to translate
+
+
+def test_brackets_check():
+    assert ("brackets", "error") in checks("中国电科（山西）", "CETC (Shanxi")
+    assert ("brackets", "error") in checks("坚持“四为四高两同步”", "the “Four Fors")
+    assert ("brackets", "warning") in checks("中国电科（山西）", "CETC Shanxi")
+    assert ("brackets", "warning") in checks("中国电科（山西）", "CETC（Shanxi）")
+    assert checks("中国电科（山西）", "CETC (Shanxi)") == set()
+    assert checks("碳化硅", "silicon carbide (SiC)") == set()  # an added abbreviation is fine
+    assert checks("《通知》", "the “Notice”") == set()
+    assert checks("推动“六新”", "China’s “Six New”") == set()  # an apostrophe is not a quote
+
+
+def test_markup_check():
+    assert ("markup", "warning") in checks("实行**挂牌督办**", "place under listed supervision")
+    assert checks("实行**挂牌督办**", "place under **listed supervision**") == set()
+
+
+def test_glossary_check():
+    glossary = {"碳化硅": ("silicon carbide", "SiC"), "太原": ("Taiyuan",)}
+    assert ("glossary", "warning") in checks("太原碳化硅基地", "a Taiyuan base for carborundum", glossary)
+    assert checks("太原碳化硅基地", "a Taiyuan base for SiC", glossary) == set()
+    assert checks("太原碳化硅基地", "a taiyuan base for Silicon Carbide", glossary) == set()
+
+
+def test_consistency_check():
+    a, b, c = seg("合计", "Total", "a"), seg("合计", "Sum", "b"), seg("合计", "Total", "c")
+    (finding,) = check([a, b, c], {})
+    assert (finding.check, finding.severity, finding.segment_id) == ("consistency", "warning", "b")
+    assert "“Total” in a" in finding.message and str(finding).startswith("content/plan.yaml:7:9: warning: b:")
+    assert check([a, c], {}) == []
+
+
+def test_the_real_content_passes_the_checks():
+    findings = run_qa(ROOT / "content", ROOT / "templates")
+    assert [str(f) for f in findings if f.severity == "error"] == []
+    assert main(["i18n", "check", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")]) == 0
+
+
+def test_check_fails_on_an_error(project, capsys):
+    content, templates = project
+    table = content / "tables" / "key-projects.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",Taiyuan,", ",太原,", 1), encoding="utf-8")
+    assert main(["i18n", "check", "--content", str(content), "--templates", str(templates)]) == 2
+    err = capsys.readouterr().err
+    assert "key-projects.csv:2:3: error: table.key-projects.kp-01.city: the English is a copy of the Chinese [untranslated]" in err
+
+
+# --- status, approve, review copies -------------------------------------------------------------------
+
+
+def test_status_counts(project, capsys):
+    content, templates = project
+    plan = content / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("title: {zh: 重点任务, en: Key Tasks}", "title: {zh: 主要任务, en: Key Tasks}")
+    text = text.replace("title: {zh: 推进措施, en: Implementation Measures}", "title: {zh: 推进措施}")
+    plan.write_text(text, encoding="utf-8")
+    status = translation_status(content, templates)
+    assert status.counts == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 201}
+    assert status.per_document["action-plan"] == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 82}
+    assert status.per_document["bulletin-2020Q1"] == {"untranslated": 0, "needs-review": 0, "translated": 0, "approved": 103}
+    assert [s.id for s, _ in status.needs_work] == ["plan.action-plan.sections.key-tasks.title", "plan.action-plan.sections.measures.title"]
+    assert main(["i18n", "status", "--content", str(content), "--templates", str(templates)]) == 0
+    out = capsys.readouterr().out
+    assert "201 of 203 segments approved; 2 need work; draft documents: action-plan" in out
+    assert "needs-review: plan.action-plan.sections.key-tasks.title" in out
+    assert main(["i18n", "approve", "plan.action-plan.sections.key-tasks.title", "--content", str(content), "--templates", str(templates)]) == 0
+    assert translation_status(content, templates).counts["needs-review"] == 0
+    assert status_lines(translation_status(content, templates))[-1].endswith("draft documents: action-plan")
+
+
+def test_cli_export_and_import(project, tmp_path, capsys):
+    content, templates = project
+    out = tmp_path / "en.xlf"
+    assert main(["i18n", "export", "--lang", "en", "-o", str(out), "--content", str(content), "--templates", str(templates)]) == 0
+    assert "203 units (XLIFF 1.2" in capsys.readouterr().out
+    assert main(["i18n", "import", str(out), "--content", str(content), "--templates", str(templates)]) == 0
+    assert "0 translation(s) changed, 0 state(s) changed, 203 unchanged" in capsys.readouterr().out
+
+
+def test_review_copies(project):
+    content, templates = project
+    from reportgen.render import render_html
+
+    docs = dict(review_documents(content, templates))
+    assert list(docs) == ["action-plan", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert len(docs["action-plan"]["rows"]) == 84
+    html = render_html(templates, "review.html.j2", lang="zh", kind="review", **docs["bulletin-2020Q2"])
+    assert '<table class="data">' in html and "<thead>" in html and 'class="doc-title"' in html
+    assert "progress.2020Q2.kp-06.problem" in html and "部分设备采购合同尚在谈判" in html and "slowed the pace of investment" in html
+    assert "已审定 approved" in html
+
+
+def test_build_warns_strict_fails_and_marks_the_english_as_draft_until_approved(tmp_path, capsys):
+    """The build's side of the loop: a changed Chinese paragraph → a located warning, --strict
+    refuses, the English PDF says DRAFT (banner, title, keywords); approving clears all three."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    from conftest import CONTENT, TEMPLATES, pdf_text
+    from reportgen.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("把握我国半导体产业链崛起的历史机遇", "把握我国半导体产业链快速崛起的历史机遇"), encoding="utf-8")
+    args = ["build", "--content", str(content), "--templates", str(TEMPLATES), "--out", str(tmp_path / "out"), "--format", "pdf"]
+
+    assert main([*args, "--strict"]) == 2
+    assert "plan.action-plan.sections.approach.text" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+    assert main(args) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line]
+    assert len(warnings) == 1 and "plan.yaml:" in warnings[0] and "sections.approach.text" in warnings[0]
+    english = PdfReader(tmp_path / "out" / "action-plan.en.pdf")
+    assert english.metadata.title.startswith("DRAFT") and "DRAFT" in english.metadata["/Keywords"]
+    assert "DRAFT" in pdf_text(tmp_path / "out" / "action-plan.en.pdf")[:200]
+    assert "DRAFT" not in PdfReader(tmp_path / "out" / "action-plan.zh.pdf").metadata.title
+    assert not PdfReader(tmp_path / "out" / "key-projects.en.pdf").metadata.title.startswith("DRAFT")  # not its segment
+
+    assert main(["i18n", "approve", "plan.action-plan.sections.approach.text", "--content", str(content), "--templates", str(TEMPLATES)]) == 0
+    capsys.readouterr()
+    assert main([*args, "--strict"]) == 0
+    assert ": warning: " not in capsys.readouterr().err
+    assert not PdfReader(tmp_path / "out" / "action-plan.en.pdf").metadata.title.startswith("DRAFT")

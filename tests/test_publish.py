@@ -1,0 +1,238 @@
+"""Editions: what `reportgen publish` copies and records, immutability, --force, and `reportgen verify`."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, TEMPLATES
+
+import reportgen
+from reportgen.cli import main
+from reportgen.content import load_content
+from reportgen.errors import EXIT_USAGE
+from reportgen.publish import (
+    EXIT_PUBLISH,
+    EXIT_VERIFY,
+    check_edition_name,
+    content_fingerprint,
+    edition_documents,
+    publish,
+)
+
+EPOCH = "1594771200"  # 2020-07-15T00:00:00Z
+
+
+@pytest.fixture
+def out(built, tmp_path, monkeypatch) -> Path:
+    """A private copy of the real build, to publish from and to damage."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    shutil.copytree(built, tmp_path / "output")
+    return tmp_path / "output"
+
+
+def run(out: Path, *argv: str) -> int:
+    command, *rest = argv
+    extra = ["--content", str(CONTENT), "--templates", str(TEMPLATES)] if command == "publish" else []
+    extra += ["--templates", str(TEMPLATES)] if command == "site" else []
+    return main([command, "--out", str(out), *extra, *rest])
+
+
+def edition_json(out: Path, name: str) -> dict:
+    return json.loads((out / "editions" / name / "edition.json").read_text(encoding="utf-8"))
+
+
+def rebuild(out: Path, path: str, data: bytes) -> None:
+    """Stand-in for a rebuild that changed one file: new bytes, and the manifest says so."""
+    (out / path).write_bytes(data)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == path:
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_publish_copies_the_quarter_bulletins_with_their_record(out, capsys):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1].startswith("published edition 2020Q2 (revision 1, 4 files) in ")
+    folder = out / "editions" / "2020Q2"
+    edition = edition_json(out, "2020Q2")
+    assert edition["edition"] == "2020Q2" and edition["revision"] == 1 and edition["superseded"] == []
+    assert edition["published"] == "2020-07-15T00:00:00Z"  # from SOURCE_DATE_EPOCH
+    assert edition["reportgen"] == reportgen.__version__
+    manifest = {e["path"]: e for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    fingerprint = content_fingerprint(CONTENT)
+    assert sorted(f["path"] for f in edition["files"]) == sorted(f"bulletin-2020Q2.{lang}.{fmt}" for lang in ("zh", "en") for fmt in ("pdf", "docx"))
+    for f in edition["files"]:
+        copy = folder / f["path"]
+        assert copy.read_bytes() == (out / f["path"]).read_bytes()
+        assert f["sha256"] == manifest[f["path"]]["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
+        assert f["size"] == copy.stat().st_size
+        assert (f["id"], f["kind"], f["content_sha256"]) == ("bulletin-2020Q2", "bulletin", fingerprint)
+        assert f["lang"] in ("zh", "en") and f["format"] in ("pdf", "docx")
+        assert (f.get("pages") == manifest[f["path"]]["pages"] and f["pages"] > 0) if f["format"] == "pdf" else "pages" not in f
+    titles = {f["lang"]: f["title"] for f in edition["files"]}
+    assert titles == {"zh": "山西省半导体产业重点项目2020年第二季度进展情况通报",
+                      "en": "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in the Second Quarter of 2020"}
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*(f["path"] for f in edition["files"]), "edition.json"])
+    assert (out / "site" / "index.html").is_file(), "publish also writes the site"
+    assert not [p for p in (out / "editions").iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+
+def test_year_edition_holds_the_plan_documents_only(out):
+    assert run(out, "publish", "--edition", "2020") == 0
+    files = edition_json(out, "2020")["files"]
+    assert {(f["id"], f["kind"]) for f in files} == {("action-plan", "action-plan"), ("key-projects", "attachment")}
+    assert len(files) == 8  # two documents × zh, en × pdf, docx
+    assert next(f["title"] for f in files if f["id"] == "action-plan" and f["lang"] == "zh") == "山西省半导体产业集群创新生态建设2020年行动计划"
+
+
+def test_a_plan_is_of_the_year_of_its_date(content_copy):
+    plan = content_copy / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("meta:\n", "meta:\n  date: 2021-03-01\n", 1), encoding="utf-8")
+    content = load_content(content_copy)
+    assert {doc_id for doc_id, _ in edition_documents(content, "2021")} == {"action-plan", "key-projects"}
+    assert edition_documents(content, "2020") == {}
+    assert {doc_id for doc_id, _ in edition_documents(content, "2020Q3")} == {"bulletin-2020Q3"}
+
+
+def test_publishing_the_same_files_again_changes_nothing(out, capsys, monkeypatch):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    before = (out / "editions" / "2020Q2" / "edition.json").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
+    capsys.readouterr()
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    printed = capsys.readouterr().out
+    assert "already published with these 4 files; nothing changed" in printed
+    assert printed.splitlines()[-1].startswith("unchanged: edition 2020Q2")
+    assert (out / "editions" / "2020Q2" / "edition.json").read_bytes() == before
+
+
+def test_a_published_edition_refuses_to_change_without_force(out, capsys):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    published = (out / "editions" / "2020Q2" / "bulletin-2020Q2.en.pdf").read_bytes()
+    rebuild(out, "bulletin-2020Q2.en.pdf", published + b"\n% rebuilt\n")
+    capsys.readouterr()
+    assert run(out, "publish", "--edition", "2020Q2") == EXIT_PUBLISH
+    err = capsys.readouterr().err
+    assert "bulletin-2020Q2.en.pdf: error: differs from the published file" in err
+    assert "--force" in err
+    assert "bulletin-2020Q2.zh.pdf" not in err, "only the files that differ are named"
+    assert (out / "editions" / "2020Q2" / "bulletin-2020Q2.en.pdf").read_bytes() == published
+    assert edition_json(out, "2020Q2")["revision"] == 1
+
+
+def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    first = edition_json(out, "2020Q2")
+    old_pdf = (out / "editions" / "2020Q2" / "bulletin-2020Q2.en.pdf").read_bytes()
+    rebuild(out, "bulletin-2020Q2.en.pdf", old_pdf + b"\n% rebuilt\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3600))
+    assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+    folder = out / "editions" / "2020Q2"
+    second = edition_json(out, "2020Q2")
+    assert second["revision"] == 2 and second["published"] == "2020-07-15T01:00:00Z"
+    assert second["superseded"] == [{"revision": 1, "path": "superseded/1/", "published": first["published"], "files": 4}]
+    assert json.loads((folder / "superseded" / "1" / "edition.json").read_text(encoding="utf-8")) == first
+    assert (folder / "superseded" / "1" / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf
+    assert (folder / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf + b"\n% rebuilt\n"
+    assert "superseded revision 1 kept in" in capsys.readouterr().out
+
+    rebuild(out, "bulletin-2020Q2.zh.pdf", (out / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% again\n")
+    assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+    third = edition_json(out, "2020Q2")
+    assert [s["revision"] for s in third["superseded"]] == [1, 2]
+    assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2"]
+    capsys.readouterr()
+    assert run(out, "verify", "2020Q2") == 0
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified (and 2 superseded revision(s))"
+
+
+def test_verify_catches_a_flipped_byte(out, capsys):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    capsys.readouterr()
+    assert run(out, "verify", "2020Q2") == 0
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified"
+    pdf = out / "editions" / "2020Q2" / "bulletin-2020Q2.zh.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    assert run(out, "verify", "2020Q2") == EXIT_VERIFY
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert "editions/2020Q2/bulletin-2020Q2.zh.pdf: error: sha256 " in err[0]
+    assert err[1] == "edition 2020Q2: 1 problem(s) in 4 files"
+
+
+def test_verify_catches_added_and_removed_files(out, capsys):
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    folder = out / "editions" / "2020Q2"
+    (folder / "bulletin-2020Q2.en.docx").unlink()
+    (folder / "notes.txt").write_text("added later", encoding="utf-8")
+    (folder / "bulletin-2020Q2.en.pdf").write_bytes((folder / "bulletin-2020Q2.en.pdf").read_bytes()[:-1])
+    capsys.readouterr()
+    assert run(out, "verify") == EXIT_VERIFY  # no name: every published edition
+    err = capsys.readouterr().err
+    assert "bulletin-2020Q2.en.docx: error: missing (listed in edition.json)" in err
+    assert "notes.txt: error: added: not listed in edition.json" in err
+    assert "bulletin-2020Q2.en.pdf: error: size " in err
+    # publishing over a damaged edition is refused too, unless forced
+    assert run(out, "publish", "--edition", "2020Q2") == EXIT_PUBLISH
+    assert "(the published edition is damaged)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../x", "2020Q5", "2020q2", "20201", "202", "2020Q2/..", "2020 ", "2020\n", "", "/tmp", "2020Q"])
+def test_invalid_edition_names_are_refused(out, name, capsys):
+    with pytest.raises(ValueError):
+        check_edition_name(name)
+    with pytest.raises(ValueError):
+        publish(out, CONTENT, name)
+    assert run(out, "publish", "--edition", name) == EXIT_USAGE
+    assert run(out, "verify", name) == EXIT_USAGE
+    assert "expected an edition such as 2020" in capsys.readouterr().err
+    assert not (out / "editions").exists()
+
+
+def test_unknown_or_unbuilt_editions_are_clear_errors(out, tmp_path, capsys):
+    assert run(out, "publish", "--edition", "2019") == EXIT_PUBLISH
+    assert "edition 2019: no documents in the content for it (editions: 2020, 2020Q1, 2020Q2, 2020Q3, 2020Q4)" in capsys.readouterr().err
+    assert run(tmp_path / "empty", "publish", "--edition", "2020Q2") == EXIT_PUBLISH
+    assert "no built files (no readable manifest.json); run `python build.py` first" in capsys.readouterr().err
+    (out / "bulletin-2020Q2.en.docx").unlink()
+    assert run(out, "publish", "--edition", "2020Q2") == EXIT_PUBLISH
+    assert "bulletin-2020Q2.en.docx: error: edition 2020Q2: listed in manifest.json but missing; run `python build.py` first" in capsys.readouterr().err
+    (out / "bulletin-2020Q2.zh.pdf").write_bytes(b"not what was built")
+    assert run(out, "publish", "--edition", "2020Q2") == EXIT_PUBLISH
+    assert "bulletin-2020Q2.zh.pdf: error: edition 2020Q2: changed since it was built" in capsys.readouterr().err
+    assert run(out, "verify", "2020Q2") == EXIT_PUBLISH
+    assert "edition 2020Q2 is not published" in capsys.readouterr().err
+    assert not (out / "editions" / "2020Q2").exists()
+
+
+def test_a_failed_publish_leaves_no_edition(out, monkeypatch):
+    calls, copyfile = [], shutil.copyfile
+
+    def failing_copy(src, dst, **kwargs):
+        calls.append(src)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return copyfile(src, dst, **kwargs)
+
+    monkeypatch.setattr("reportgen.publish.shutil.copyfile", failing_copy)
+    with pytest.raises(OSError):
+        publish(out, CONTENT, "2020Q2")
+    assert list((out / "editions").iterdir()) == []
+
+
+def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):
+    original = content_fingerprint(content_copy)
+    assert original == content_fingerprint(CONTENT), "the same files anywhere give the same fingerprint"
+    csv = content_copy / "tables" / "key-projects.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")
+    changed = content_fingerprint(content_copy)
+    assert changed != original
+    csv.rename(content_copy / "tables" / "key-projects2.csv")
+    assert content_fingerprint(content_copy) not in (original, changed)
