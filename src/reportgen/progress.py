@@ -20,7 +20,7 @@ from .model import (
     QuarterNotes,
     Text,
 )
-from .tables import read_frame
+from .tables import check_header, read_frame
 from .yamlsource import locate, read_yaml, validate
 
 QUARTER_FILE = re.compile(r"^(\d{4})-Q([1-4])\.(csv|xlsx|yaml)$")
@@ -102,15 +102,8 @@ def read_quarter(
     if read is None:
         return None
     frame, first_line = read
-    header = [str(c).strip() for c in frame.columns]
-    before = len(problems.items)
-    for name in PROGRESS_COLUMNS:
-        if name not in header:
-            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(PROGRESS_COLUMNS)})")
-    for i, name in enumerate(header):
-        if name not in PROGRESS_COLUMNS:
-            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(PROGRESS_COLUMNS)})")
-    if len(problems.items) > before:
+    header = check_header(file, frame, PROGRESS_COLUMNS, problems)
+    if header is None:
         return None
     frame.columns = header
     projects = {row.id: row for row in table.rows}

@@ -51,15 +51,8 @@ def load_table(base: Path, number: int, att: Attachment, where: Location, proble
     if read is None:
         return empty
     frame, first_line = read
-    header = [str(c).strip() for c in frame.columns]
-    expected = ["id"] + [name for c in columns for name in file_columns(c)]
-    for name in expected:
-        if name not in header:
-            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
-    for i, name in enumerate(header):
-        if name not in expected:
-            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
-    if any(name not in header for name in expected):
+    header = check_header(file, frame, ["id"] + [name for c in columns for name in file_columns(c)], problems)
+    if header is None:
         return empty
     if frame.empty:
         problems.add(Location(file, 1), "the table has no rows")
@@ -89,6 +82,18 @@ def load_table(base: Path, number: int, att: Attachment, where: Location, proble
     if len(problems.items) > before:
         return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, {})
     return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, column_totals(columns, rows_t))
+
+
+def check_header(file: Path, frame: pd.DataFrame, expected: list[str], problems: Problems) -> list[str] | None:
+    """The file's column names, or None after reporting each missing and unknown column."""
+    header = [str(c).strip() for c in frame.columns]
+    for name in expected:
+        if name not in header:
+            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
+    for i, name in enumerate(header):
+        if name not in expected:
+            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
+    return header if set(header) == set(expected) and len(header) == len(expected) else None
 
 
 def file_columns(col) -> list[str]:
