@@ -193,12 +193,13 @@ def test_round_trip_changes_only_the_edited_target(project, tmp_path):
     assert states["plan.action-plan.sections.key-tasks.title"] == "translated"
     assert sum(st != "approved" for st in states.values()) == 1
 
-    from reportgen.content import load_content
-    from reportgen.render import render_html
+    from conftest import docx_paragraphs, pdf_text
+    from reportgen.build import build
 
-    (plan_model,) = load_content(content).plans
-    html = render_html(templates, "action-plan.html.j2", lang="en", kind="action-plan", plan=plan_model, meta=plan_model.meta, title=plan_model.meta.title)
-    assert "Principal Tasks" in html and "Key Tasks" not in html
+    build(content, tmp_path / "out", templates, langs=("en",))  # the build shows the new English
+    assert "II. Principal Tasks" in docx_paragraphs(tmp_path / "out" / "action-plan.en.docx")
+    text = pdf_text(tmp_path / "out" / "action-plan.en.pdf")
+    assert "Principal Tasks" in text and "Key Tasks" not in text
 
 
 def test_round_trip_of_a_folded_paragraph_keeps_the_layout(project, tmp_path):
