@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ContentError, Location, Problem
+from ..model import quarter_names
+from ..progress import QUARTER_FILE
 from ..yamlsource import locate, read_text, read_yaml
 
-QUARTER_FILE = re.compile(r"^(\d{4})-Q([1-4])\.(csv|xlsx|yaml)$")
-_ORDINALS = ("First", "Second", "Third", "Fourth")
-_ZH_NUMERALS = "一二三四"
 
 
 @dataclass(frozen=True)
@@ -174,8 +172,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         series_docs[sid] = [(f"{sid}-{q}", q, f.get("data"), f.get("notes")) for q, f in sorted(quarters.items()) if "data" in f]
         title = raw.get("title") if isinstance(raw.get("title"), dict) else {}
         for doc_id, q, _, _ in series_docs[sid]:
-            n = int(q[-1])
-            names = {"zh": f"{q[:4]}年第{_ZH_NUMERALS[n - 1]}季度", "en": f"the {_ORDINALS[n - 1]} Quarter of {q[:4]}"}
+            _, names = quarter_names(int(q[:4]), int(q[-1]))
             documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: text_of(title.get(lang)).replace("{quarter}", names[lang]) or doc_id for lang in ("zh", "en")})
     all_bulletins = {d for docs in series_docs.values() for d, *_ in docs}
 
