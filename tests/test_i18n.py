@@ -49,6 +49,17 @@ def units(path: Path) -> dict[str, xliff.xliffunit]:
     return {u.xmlelement.get("id"): u for u in store.units}
 
 
+def edit_in_cat_tool(content: Path, templates: Path, path: Path, seg_id: str, target) -> str:
+    """Export, then change one unit's target with translate-toolkit (as a CAT tool would) and save.
+    `target` is the new text, or a function of the exported one. Returns the new target."""
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    (unit,) = [u for u in store.units if u.xmlelement.get("id") == seg_id]
+    unit.target = new = target(str(unit.target)) if callable(target) else target
+    store.savefile(str(path))
+    return new
+
+
 # --- segments -------------------------------------------------------------------------------------
 
 
@@ -171,11 +182,7 @@ def test_states_in_the_export(project, tmp_path):
 def test_round_trip_changes_only_the_edited_target(project, tmp_path):
     content, templates = project
     path = tmp_path / "en.xlf"
-    export(content, templates, path)
-    store = xliff.xlifffile.parsefile(str(path))
-    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "plan.action-plan.sections.key-tasks.title"]
-    unit.target = "Principal Tasks"
-    store.savefile(str(path))
+    edit_in_cat_tool(content, templates, path, "plan.action-plan.sections.key-tasks.title", "Principal Tasks")
     plan = content / "plan.yaml"
     before = plan.read_text(encoding="utf-8")
     others = {p: h for p, h in snapshot(content, templates).items() if not p.endswith(("plan.yaml", "translations.yaml"))}
@@ -206,12 +213,8 @@ def test_round_trip_of_a_folded_paragraph_keeps_the_layout(project, tmp_path):
     content, templates = project
     seg_id = "plan.action-plan.sections.innovation-chains.text"
     path = tmp_path / "en.xlf"
-    export(content, templates, path)
-    store = xliff.xlifffile.parsefile(str(path))
-    (unit,) = [u for u in store.units if u.xmlelement.get("id") == seg_id]
-    new = str(unit.target).replace("build a sapphire materials industrial chain", "build a sapphire materials industry chain: “key” # not a comment")
-    unit.target = new
-    store.savefile(str(path))
+    new = edit_in_cat_tool(content, templates, path, seg_id, lambda text: text.replace(
+        "build a sapphire materials industrial chain", "build a sapphire materials industry chain: “key” # not a comment"))
     plan = content / "plan.yaml"
     before = plan.read_text(encoding="utf-8").splitlines()
     import_(path, content, templates)
@@ -228,11 +231,7 @@ def test_round_trip_of_a_folded_paragraph_keeps_the_layout(project, tmp_path):
 def test_round_trip_of_a_table_cell_rewrites_one_line(project, tmp_path):
     content, templates = project
     path = tmp_path / "en.xlf"
-    export(content, templates, path)
-    store = xliff.xlifffile.parsefile(str(path))
-    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "table.key-projects.kp-09.company"]
-    unit.target = "Shanxi Huajing Hengji New Material Co., Ltd."
-    store.savefile(str(path))
+    edit_in_cat_tool(content, templates, path, "table.key-projects.kp-09.company", "Shanxi Huajing Hengji New Material Co., Ltd.")
     table = content / "tables" / "key-projects.csv"
     before = table.read_text(encoding="utf-8")
     import_(path, content, templates)
@@ -246,11 +245,7 @@ def test_a_reviewed_file_is_imported_as_approved(project, tmp_path):
     plan = content / "plan.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("title: {zh: 重点任务, en: Key Tasks}", "title: {zh: 主要任务, en: Key Tasks}"), encoding="utf-8")
     path = tmp_path / "en.xlf"
-    export(content, templates, path)
-    store = xliff.xlifffile.parsefile(str(path))
-    (unit,) = [u for u in store.units if u.xmlelement.get("id") == "plan.action-plan.sections.key-tasks.title"]
-    unit.target = "Main Tasks"
-    store.savefile(str(path))
+    edit_in_cat_tool(content, templates, path, "plan.action-plan.sections.key-tasks.title", "Main Tasks")
     import_(path, content, templates, approve=True)
     assert {st for _, st in segment_states(content, templates)} == {"approved"}
 
