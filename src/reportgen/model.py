@@ -7,14 +7,22 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 LANGS = ("zh", "en")
 MAX_LEVEL = 4
+MAX_SIBLINGS = 99  # sections under one parent: levels 1 and 2 count 一 … 九十九 (I … XCIX)
+
+
+def check_siblings(sections: list) -> list:
+    if len(sections) > MAX_SIBLINGS:
+        raise ValueError(f"{len(sections)} sections under one parent; headings are numbered up to {MAX_SIBLINGS} (九十九, XCIX)")
+    return sections
+
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -42,7 +50,7 @@ class Section(Strict):
     type: Literal["section", "goal", "task", "measure"] = "section"
     title: Text
     text: Text | None = None
-    sections: list[Section] = []
+    sections: Annotated[list[Section], AfterValidator(check_siblings)] = []
 
 
 class Column(Strict):
@@ -85,7 +93,7 @@ class PlanSource(Strict):
     id: Id
     meta: Meta
     preamble: Text | None = None
-    sections: list[Section] = Field(min_length=1)
+    sections: Annotated[list[Section], AfterValidator(check_siblings)] = Field(min_length=1)
     attachments: list[Attachment] = []
 
 
@@ -318,8 +326,23 @@ def build_nodes(sections: list[Section], substitute, level: int = 1, keys: tuple
     )
 
 
+MAX_TOTAL_DIGITS = 1000  # a total needing more digits than this is rounded to them
+
+
 def column_totals(columns: tuple[Column, ...], rows: tuple[Row, ...]) -> dict[str, Decimal]:
-    return {c.key: sum((r.cells[c.key] for r in rows), Decimal(0)) for c in columns if c.total}
+    """Each totalled column's exact sum (Decimal's default context would round it to 28 digits)."""
+    return {c.key: exact_sum([r.cells[c.key] for r in rows]) for c in columns if c.total}
+
+
+def exact_sum(values: list[Decimal]) -> Decimal:
+    finite = [v for v in values if v.is_finite() and not v.is_zero()]
+    if not finite:
+        return sum(values, Decimal(0))
+    lowest = min(0, *(v.as_tuple().exponent for v in finite))
+    digits = max(v.adjusted() for v in finite) - lowest + len(str(len(values))) + 2
+    with localcontext() as ctx:
+        ctx.prec = min(max(digits, 28), MAX_TOTAL_DIGITS)
+        return sum(values, Decimal(0))
 
 
 PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
@@ -337,6 +360,8 @@ def figures(tables: tuple[Table, ...]) -> dict[str, Any]:
 
 def format_number(value: Any, lang: str) -> str:
     """Numbers as printed: no trailing zeros; thousands separators in English only (translation.md)."""
+    if isinstance(value, Decimal) and value.is_zero():
+        value = value.copy_abs()  # -0 (a table may write it) prints as 0
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -163,6 +163,10 @@ def read_notes(file: Path | None, quarter: str, sections: dict[str, Text], probl
     except ContentError as exc:
         problems.items.extend(exc.problems)
         return None
+    if not isinstance(raw, dict):  # empty or a bare value: name the file's first line
+        problems.add(Location(file, 1, 1), "expected a map of the quarter's notes (quarter, next_steps, tasks), got "
+                     + ("an empty file" if raw is None else "a list" if isinstance(raw, list) else "a single value"))
+        return None
     notes = validate(QuarterNotes, file, raw, problems)
     if notes is None:
         return None
