@@ -1,6 +1,7 @@
 """Untrusted text stays text: escaped in HTML, literal in both formats; templates are sandboxed."""
 from __future__ import annotations
 
+import csv
 
 import pytest
 
@@ -28,6 +29,36 @@ def test_hostile_text_appears_literally_in_both_formats(content_copy, tmp_path):
     for lang, literal in (("zh", "发展思路<script>x</script>"), ("en", "Approach </td><b>")):
         assert any(literal in p for p in docx_paragraphs(tmp_path / f"action-plan.{lang}.docx"))
         assert squash(literal) in squash(pdf_text(tmp_path / f"action-plan.{lang}.pdf"))
+
+
+def test_hostile_table_and_progress_text_is_literal_in_every_output(content_copy, tmp_path):
+    """Markup, template syntax and TeX in a table cell and a quarter's problem text reach every file
+    that prints them (the plan, the table, the bulletin with its charts, the review copy) as text."""
+    zh, en = "芯片<script>alert(1)</script>{{ 7*7 }}项目$x^{2$", "Chip </td><img src=x onerror=alert(2)> {% raw %} $\\alpha$ Project"
+    table = content_copy / "tables" / "key-projects.csv"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("中国电科（山西）电子信息科技创新产业园统筹配套项目", zh, 1)
+                     .replace("Overall Supporting Facilities Project of the CETC (Shanxi) Electronic Information Science and Technology Innovation Industrial Park", f'"{en}"', 1), encoding="utf-8")
+    quarter = content_copy / "progress" / "2020-Q1.csv"
+    rows = list(csv.reader(quarter.open(encoding="utf-8", newline="")))
+    lagging = next(row for row in rows[1:] if row[-2])  # a row with a problem: the bulletin prints it
+    lagging[-2:] = ["问题<b>加粗</b>&amp;", "Problem <b>bold</b> &amp; <!-- -->"]
+    with quarter.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    built = build(content_copy, tmp_path, TEMPLATES, jobs=2)
+    files = {e.path: e for e in built}
+    checked = 0
+    for name, entry in files.items():
+        wanted = {"zh": [zh], "en": [en], "zh-en": [zh, en]}[entry.lang]
+        if entry.id == "bulletin-2020Q1":
+            wanted += {"zh": ["问题<b>加粗</b>&amp;"], "en": ["Problem <b>bold</b> &amp; <!-- -->"], "zh-en": []}[entry.lang]
+        for literal in wanted:
+            if entry.format == "docx":
+                assert literal in "\n".join(docx_paragraphs(tmp_path / name)), (name, literal)
+            else:
+                assert squash(literal) in squash(pdf_text(tmp_path / name)), (name, literal)
+            checked += 1
+    assert {"action-plan", "key-projects", "bulletin-2020Q1"} <= {e.id for e in files.values()} and checked >= 36
 
 
 def test_sandbox_refuses_unsafe_attribute(tmp_path):

@@ -54,6 +54,7 @@ _RC = {
     "hatch.color": HATCH_EDGE,
     "legend.frameon": False,
     "axes.unicode_minus": False,  # the font's hyphen-minus, as the text around the chart
+    "text.parse_math": False,  # labels are content text: "$…$" in a project's name is not mathematics
 }
 _CLEAR = {"facecolor": "white", "edgecolor": "none", "pad": 0.5}  # a value label over the benchmark line
 _SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
