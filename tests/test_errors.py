@@ -61,7 +61,7 @@ def test_plan_errors_are_located(case, content_copy, tmp_path, capsys):
 TABLE_CASES = {
     "bad period": ("2019-08,2022-08", "2019-13,2022-08", "period_start", "expected a year (2019) or year and month"),
     "period ends first": ("2019-06,2020-02", "2019-06,2018-02", "period_end", "ends before it starts"),
-    "text amount": (",33151,", ",lots,", "total_investment", "expected an amount in 万元, got 'lots'"),
+    "text amount": (",33151,", ",lots,", "total_investment", "expected an amount in 万元 such as 1234.5 (digits, at most 15 before and 6 after the point), got 'lots'"),
     "negative amount": (",44698,", ",-44698,", "total_investment", "non-negative"),
     "bad number": ("kp-03,3,", "kp-03,three,", "no", "expected a whole number"),
     "duplicate row id": ("kp-04,", "kp-03,", "id", "duplicate id 'kp-03'"),
@@ -135,4 +135,4 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path, capsys):
     m = LOCATED.match(errors[0])
     assert m["file"].endswith("budget.xlsx")
     assert (int(m["line"]), int(m["col"])) == (3, list(BUDGET.columns).index("local") + 1)  # sheet row 3 (header is row 1)
-    assert "expected an amount in 万元, got 'n/a'" in m["msg"]
+    assert "expected an amount in 万元 such as 1234.5" in m["msg"] and "got 'n/a'" in m["msg"]

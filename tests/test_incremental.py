@@ -113,22 +113,6 @@ def test_bulletins_depend_on_their_quarter_and_every_earlier_one():
     assert [p.relative_to(CONTENT).as_posix() for p in content.plans[0].sources] == ["plan.yaml", "tables/key-projects.csv"]
 
 
-def test_a_table_outside_the_content_folder_is_watched_too(project, capsys):
-    """The fast path hashes the content folder, and the files out of it that the last build read."""
-    shared = project / "shared"
-    shared.mkdir()
-    shutil.move(project / "content" / "tables" / "key-projects.csv", shared / "key-projects.csv")
-    plan = project / "content" / "plan.yaml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace("file: tables/key-projects.csv", "file: ../shared/key-projects.csv"), encoding="utf-8")
-    options = ["--quarter", "2020Q1", "--lang", "en", "--format", "docx"]
-    assert "built 1 file, 0 up to date" in run_build(capsys, project, *options)
-    assert json.loads((project / "out" / MANIFEST).read_text(encoding="utf-8"))["build"]["outside"] == ["../shared/key-projects.csv"]
-    assert "nothing to do: 1 file up to date" in run_build(capsys, project, *options)
-    table = shared / "key-projects.csv"
-    table.write_text(table.read_text(encoding="utf-8").replace("Overall Supporting Facilities Project", "Supporting Facilities Project"), encoding="utf-8")
-    assert "built 1 file, 0 up to date" in run_build(capsys, project, *options)
-
-
 def test_a_changed_template_rebuilds_everything(project, capsys):
     templates = project / "templates"
     shutil.copytree(TEMPLATES, templates)

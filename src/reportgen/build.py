@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .content import Content, load_content
-from .errors import ContentError, Location, Problem, ReportgenError
+from .errors import UNPLACED, ContentError, Location, Problem, ReportgenError, WriterError
 from .model import LANGS
 from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
 from .render import render_html
@@ -133,8 +133,7 @@ def build(
                 step(file.path)
 
         names = [f"{doc.id}.{doc.lang}.{fmt}" for doc in docs for fmt in formats]
-        outside = sorted({name for doc in docs for name in map(inputs.name, doc.sources) if name not in inputs.content})
-        record = {"inputs": inputs.of_build(build_options(langs, formats, quarter), outside), "files": sorted(names), "outside": outside}
+        record = {"inputs": inputs.of_build(build_options(langs, formats, quarter)), "files": sorted(names)}
         result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings)
         staging.commit(result, result.written, record)
     return result
@@ -148,9 +147,13 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path) -> l
     html = render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
     out = []
     for fmt, target in files:
-        pages = write_pdf(html, target, templates_dir) if fmt == "pdf" else None
-        if fmt == "docx":
-            write_docx(html, target, templates_dir)
+        try:
+            pages = write_pdf(html, target, templates_dir) if fmt == "pdf" else None
+            if fmt == "docx":
+                write_docx(html, target, templates_dir)
+        except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
+            where = Location(templates_dir / doc.template)
+            raise WriterError([p if p.location != UNPLACED else Problem(where, f"{target.name}: {p.message}") for p in exc.problems]) from None
         out.append((sha256(target), pages))
     return out
 

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_USAGE, ReportgenError, display_path
+from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
 from .model import LANGS
-
-PROJECT = Path.cwd()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,12 +19,12 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder (default: ./content)")
-        p.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
+        p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: ./content)")
+        p.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
 
     b = sub.add_parser("build", help="build every document into the output folder", description="Validate the content, then write DOCX and PDF for every document and language whose inputs changed since it was built, and output/manifest.json (docs/performance.md).")
     common(b)
-    b.add_argument("--out", type=Path, default=PROJECT / "output", help="output folder (default: ./output)")
+    b.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: ./output)")
     b.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable; default: all)")
     b.add_argument("--format", choices=("pdf", "docx"), action="append", help="only this format (repeatable; default: all)")
     b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
@@ -35,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate the content and templates; write nothing", description="Load and validate the content and render every document's HTML in memory; report every problem; write nothing.")
     common(c)
     f = sub.add_parser("fonts", help="show which installed font serves each official font role")
-    f.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
+    f.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
     s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     add_publishing_commands(sub, common)
@@ -50,17 +49,17 @@ def add_publishing_commands(sub, common) -> None:
                        description="Copy the built files of an edition (YYYY: the year's plan documents; YYYYQn: the quarter's bulletins) "
                                    "into output/editions/<edition>/ with edition.json, then rewrite output/site/. Never builds: run `python build.py` first.")
     common(p)
-    p.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
+    p.add_argument("--out", type=Path, default=Path("output"), help=out_help)
     p.add_argument("--edition", required=True, type=edition_arg, help="2020 (the year's plan documents) or 2020Q2 (the quarter's bulletins)")
     p.add_argument("--force", action="store_true", help="replace a published edition whose files differ; the earlier files move to superseded/<n>/")
     v = sub.add_parser("verify", help="re-check the checksums and sizes of published editions",
                        description="Check every file of an edition (and of its superseded revisions) against edition.json: present, same size, same sha256, nothing added.")
     v.add_argument("editions", nargs="*", type=edition_arg, metavar="EDITION", help="e.g. 2020Q2 (default: every published edition)")
-    v.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
+    v.add_argument("--out", type=Path, default=Path("output"), help=out_help)
     w = sub.add_parser("site", help="write the publication index and the bulletins' Atom feed into output/site/",
                        description="Write output/site/index.html (Chinese), output/site/en/index.html (English) and output/site/bulletins.atom from the published editions.")
-    w.add_argument("--out", type=Path, default=PROJECT / "output", help=out_help)
-    w.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder (default: ./templates)")
+    w.add_argument("--out", type=Path, default=Path("output"), help=out_help)
+    w.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
 
 
 def edition_arg(text: str) -> str:
@@ -83,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else 0
+    for folder in ("content", "templates", "out"):  # absolute: caches and worker processes key on them
+        if getattr(args, folder, None) is not None:
+            setattr(args, folder, getattr(args, folder).absolute())
+    templates = getattr(args, "templates", None)
+    if templates is not None and not (templates / "strings.yaml").is_file():
+        print(f"reportgen: {display_path(templates)} is not a templates folder (no strings.yaml); give --templates", file=sys.stderr)
+        return EXIT_USAGE
     try:
         commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "schema": run_schema}
         commands.update(publish=run_publish, verify=run_verify, site=run_site)
@@ -96,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reportgen: interrupted; output/ is unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: say so, without a traceback unless asked
+        if os.environ.get("REPORTGEN_DEBUG"):
+            raise
+        print(f"reportgen: internal error: {type(exc).__name__}: {exc}; output/ is unchanged. "
+              "Please report it with the command; REPORTGEN_DEBUG=1 shows the traceback.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def run_build(args: argparse.Namespace) -> int:

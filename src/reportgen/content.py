@@ -47,11 +47,14 @@ def load_content(content_dir: Path) -> Content:
     sources = []
     for path in files:
         try:
-            raw = read_yaml(path)
+            raw = read_yaml(path, content_dir)
         except ContentError as exc:
             problems.items.extend(exc.problems)
             continue
         kind = raw.get("kind") if isinstance(raw, dict) else None
+        if raw is not None and not isinstance(raw, dict):
+            problems.add(Location(path, 1, 1), f"expected a mapping with kind: {' or '.join(KINDS)}, got {'a list' if isinstance(raw, list) else repr(raw)}")
+            continue
         if kind not in KINDS:
             where = locate(path, raw, ("kind",)) if isinstance(raw, dict) else Location(path, 1, 1)
             problems.add(where, f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")

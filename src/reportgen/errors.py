@@ -1,6 +1,7 @@
 """Located errors: every problem names the file, line and column it comes from."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +9,7 @@ EXIT_CONTENT = 2  # the content (YAML, tables) is invalid
 EXIT_TEMPLATE = 3  # a template failed or reached outside the sandbox
 EXIT_WRITER = 4  # a writer could not produce a file
 EXIT_USAGE = 64  # wrong command-line use
+EXIT_INTERNAL = 70  # a bug in reportgen (never bad input): reported without a traceback
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Problem:
         return f"{self.location}: {self.severity}: {self.message}"
 
 
+UNPLACED = Location(Path("reportgen"))  # a problem of no particular file (printed "reportgen: error: …")
+
+
 class ReportgenError(Exception):
     """A known failure: printed without traceback, exits with `exit_code`."""
 
@@ -44,7 +49,7 @@ class ReportgenError(Exception):
 
     def __init__(self, problems: list[Problem] | str):
         if isinstance(problems, str):
-            problems = [Problem(Location(Path("reportgen")), problems)]
+            problems = [Problem(UNPLACED, problems)]
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
 
@@ -78,6 +83,6 @@ class Problems:
 def display_path(path: Path) -> str:
     """A path relative to the working directory when it is below it, else as given."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))  # symlinks not followed
     except ValueError:
         return str(path)

@@ -15,10 +15,8 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from .errors import WriterError
+from .errors import Location, Problem, TemplateError, WriterError
+from .yamlsource import read_template_yaml
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,10 @@ def installed_families() -> set[str]:
 def font_roles(templates_dir: Path) -> dict[str, dict]:
     """templates/fonts.yaml: role → its official names and free faces."""
     path = templates_dir / "fonts.yaml"
-    try:
-        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))["roles"]
-    except (OSError, YAMLError, KeyError, TypeError) as exc:
-        raise WriterError(f"{path}: cannot read the font roles: {exc}") from None
+    roles = (read_template_yaml(path, templates_dir) or {}).get("roles")
+    if not isinstance(roles, dict):
+        raise TemplateError([Problem(Location(path), "expected `roles:` mapping each font role to its names and faces")])
+    return roles
 
 
 def official_names(templates_dir: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ No I/O here: `content.py` reads files and hands parsed data to these types.
 """
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,17 @@ def check_siblings(sections: list) -> list:
     return sections
 
 
+def check_encoding(name: str) -> str:
+    """A declared encoding name that Python's codecs know."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r} (for example utf-8, gb18030, gbk)") from None
+    return name
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Encoding = Annotated[str, AfterValidator(check_encoding)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -64,7 +75,8 @@ class Column(Strict):
 
 
 class TableSpec(Strict):
-    file: NonEmpty = Field(description="CSV or XLSX file, relative to the content folder")
+    file: NonEmpty = Field(description="CSV or XLSX file, relative to the content folder (and inside it)")
+    encoding: Encoding | None = Field(None, description="the CSV's encoding; default: UTF-8, else GB18030 if it reads as Chinese")
     unit: Literal["元", "万元", "亿元"] = Field(description="unit of every amount column")
     columns: list[Column] = Field(min_length=1)
     total_label: Text | None = None
@@ -114,7 +126,8 @@ class BulletinSeriesSource(Strict):
     plan: Id
     table: Id
     year: int = Field(ge=1900, le=2200)
-    progress: NonEmpty = Field("progress", description="folder of the quarter files, relative to the content folder")
+    progress: NonEmpty = Field("progress", description="folder of the quarter files, relative to the content folder (and inside it)")
+    encoding: Encoding | None = Field(None, description="the quarter CSVs' encoding; default: UTF-8, else GB18030 if it reads as Chinese")
     columns: SeriesColumns
     lagging_threshold: float = Field(10, ge=0, le=100, description="percentage points behind the time benchmark")
     group_name: Text | None = Field(None, description="what a group is, for headings (市 / City); default: the column's label")

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import Location, Problem, WriterError
+
 MANIFEST = "manifest.json"
 STAGING = ".staging-"
 FORMATS = ("pdf", "docx")
@@ -65,13 +67,14 @@ def fingerprint(data: Any) -> str:
 
 def tree_digests(folder: Path, pattern: str = "*") -> dict[str, str]:
     """sha256 of every file below `folder` (matching `pattern`), by its path relative to it:
-    a copy of the folder elsewhere has the same digests."""
+    a copy of the folder elsewhere has the same digests. A symlink counts as its target's name,
+    never read here: a link out of the folder is refused when the content is loaded."""
     if not folder.is_dir():
         return {}
     return {
-        path.relative_to(folder).as_posix(): sha256(path)
+        path.relative_to(folder).as_posix(): f"symlink to {os.readlink(path)}" if path.is_symlink() else sha256(path)
         for path in sorted(folder.rglob(pattern))
-        if path.is_file() and "__pycache__" not in path.parts
+        if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts
     }
 
 
@@ -107,14 +110,11 @@ class Inputs:
         )
 
     def name(self, source: Path) -> str:
-        """A source file's name relative to the content folder (`../shared/x.csv` if outside it)."""
+        """A source file's name relative to the content folder (every source is inside it)."""
         return Path(os.path.normpath(os.path.relpath(source, self.content_dir))).as_posix()
 
     def digest(self, name: str) -> str:
-        if name in self.content:
-            return self.content[name]
-        path = self.content_dir / name
-        return sha256(path) if path.is_file() else "missing"
+        return self.content.get(name, "missing")
 
     def of_file(self, sources: Iterable[Path], **options: str) -> str:
         """One output file: the bytes of the content files its document reads (a document that
@@ -123,10 +123,9 @@ class Inputs:
         names = [self.name(s) for s in sources] or sorted(self.content)
         return fingerprint({"toolchain": self.toolchain, "sources": [[n, self.digest(n)] for n in names], **options})
 
-    def of_build(self, options: dict[str, Any], outside: Iterable[str]) -> str:
-        """A whole build: every content file (and `outside`, the sources out of the content folder
-        that the last build read), the toolchain, and the build's options."""
-        return fingerprint({"toolchain": self.toolchain, "content": self.content, "outside": {n: self.digest(n) for n in sorted(outside)}, "options": options})
+    def of_build(self, options: dict[str, Any]) -> str:
+        """A whole build: every content file, the toolchain, and the build's options."""
+        return fingerprint({"toolchain": self.toolchain, "content": self.content, "options": options})
 
 
 def build_options(langs: Iterable[str], formats: Iterable[str], quarter: str | None) -> dict[str, Any]:
@@ -143,7 +142,7 @@ def up_to_date(content_dir: Path, templates_dir: Path, out_dir: Path, options: d
     if not isinstance(record, dict) or not isinstance(record.get("files"), list):
         return None
     inputs = Inputs(content_dir, templates_dir)
-    if inputs.of_build(options, record.get("outside", [])) != record.get("inputs"):
+    if inputs.of_build(options) != record.get("inputs"):
         return None
     entries = {e.path: e for e in read_manifest(out_dir)}
     if not all(path in entries and intact(out_dir, entries[path]) for path in record["files"]):
@@ -201,7 +200,11 @@ class Staging:
         self.out_dir = out_dir
 
     def __enter__(self) -> Staging:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = "it exists and is not a folder" if isinstance(exc, FileExistsError) else exc.strerror
+            raise WriterError([Problem(Location(self.out_dir), f"cannot use as the output folder: {reason}")]) from None
         with contextlib.ExitStack() as stack:  # undone in reverse order: staging folder removed, then unlocked
             stack.enter_context(locked(self.out_dir))
             remove_stale_staging(self.out_dir)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from .model import (
     QuarterNotes,
     Text,
 )
-from .tables import check_header, read_frame
+from .tables import check_header, parse_amount, read_rows
 from .yamlsource import locate, read_yaml, validate
 
 QUARTER_FILE = re.compile(r"^(\d{4})-Q([1-4])\.(csv|xlsx|yaml)$")
@@ -48,8 +48,11 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         if types.get(key) != wanted:
             got = f"a {types[key]} column" if key in types else "no such column"
             problems.add(locate(path, raw, ("columns", role)), f"columns.{role}: '{key}' must be a {wanted} column of '{table.id}' ({got})")
-    folder = path.parent / series.progress
-    if not folder.is_dir():
+    root = path.parent
+    folder = root / series.progress
+    if not folder.resolve().is_relative_to(root.resolve()):
+        problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' is outside the content folder")
+    elif not folder.is_dir():
         problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' not found")
     if len(problems.items) > before:
         return []
@@ -77,8 +80,8 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         if quarter > 1 and quarter - 1 not in files:
             problems.add(Location(data), f"no data for the previous quarter {series.year}Q{quarter - 1}: quarters are cumulative")
         before = len(problems.items)
-        records = read_quarter(data, f"{series.year}Q{quarter}", table, series, previous, problems)
-        notes = read_notes(files[quarter].get("notes"), f"{series.year}Q{quarter}", sections, problems)
+        records = read_quarter(data, root, f"{series.year}Q{quarter}", table, series, previous, problems)
+        notes = read_notes(files[quarter].get("notes"), root, f"{series.year}Q{quarter}", sections, problems)
         data_files.append(data)  # figures are cumulative: a bulletin reads every earlier quarter's data too
         if len(problems.items) == before and records is not None:
             bulletin = compute_bulletin(series, table, quarter, records, previous, notes, sections)
@@ -95,21 +98,19 @@ def walk(nodes: tuple[Node, ...]):
 
 
 def read_quarter(
-    file: Path, quarter: str, table, series: BulletinSeriesSource, previous: dict[str, Decimal], problems: Problems
+    file: Path, root: Path, quarter: str, table, series: BulletinSeriesSource, previous: dict[str, Decimal], problems: Problems
 ) -> dict[str, ProgressRecord] | None:
     """A quarter's rows, checked against the projects' table and the previous quarter."""
-    read = read_frame(file, problems, Location(file))
-    if read is None:
+    try:
+        header, rows = read_rows(file, root, Location(file), series.encoding)
+    except ContentError as exc:
+        problems.items.extend(exc.problems)
         return None
-    frame, first_line = read
-    header = check_header(file, frame, PROGRESS_COLUMNS, problems)
-    if header is None:
+    if not check_header(file, header, PROGRESS_COLUMNS, problems):
         return None
-    frame.columns = header
     projects = {row.id: row for row in table.rows}
     records: dict[str, ProgressRecord] = {}
-    for index, record in enumerate(frame.to_dict("records")):
-        line = first_line + index
+    for index, (line, record) in enumerate(rows):
 
         def error(name: str, message: str) -> None:
             problems.add(Location(file, line, header.index(name) + 1), f"row {index + 1}, column '{name}': {message}")
@@ -124,14 +125,9 @@ def read_quarter(
         if project_id in records:
             error("id", f"project {project_id!r} appears twice")
             continue
-        ytd = None
-        try:
-            ytd = Decimal(cells["investment_ytd"])
-            if not ytd.is_finite() or ytd < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            error("investment_ytd", f"expected a non-negative amount in {table.unit}, got {cells['investment_ytd']!r}")
-            ytd = None
+        ytd, problem = parse_amount(cells["investment_ytd"], table.unit)
+        if problem:
+            error("investment_ytd", problem)
         if ytd is not None:
             total = projects[project_id].cells[series.columns.total]
             if ytd > total:
@@ -149,17 +145,17 @@ def read_quarter(
             texts[field] = Text(**pair) if all(pair.values()) else None
         if ytd is not None:
             records[project_id] = ProgressRecord(project_id, ytd, cells["status"], texts["milestone"], texts["problem"])
-    missing = [key for key in projects if key not in records and key not in {str(r.get("id", "")).strip() for r in frame.to_dict("records")}]
+    missing = [key for key in projects if key not in records and key not in {r.get("id", "").strip() for _, r in rows}]
     if missing:
         problems.add(Location(file, 1), f"no row for project(s) {', '.join(missing)} of table '{table.id}'")
     return records if len(records) == len(projects) else None
 
 
-def read_notes(file: Path | None, quarter: str, sections: dict[str, Text], problems: Problems) -> QuarterNotes | None:
+def read_notes(file: Path | None, root: Path, quarter: str, sections: dict[str, Text], problems: Problems) -> QuarterNotes | None:
     if file is None:
         return None
     try:
-        raw = read_yaml(file)
+        raw = read_yaml(file, root)
     except ContentError as exc:
         problems.items.extend(exc.problems)
         return None

@@ -13,10 +13,10 @@ import jinja2
 import markdown
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
-from ruamel.yaml import YAML
 
 from .errors import Location, Problem, TemplateError
 from .model import Column, Period, format_number, heading_marker
+from .yamlsource import read_template_yaml
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -140,7 +140,7 @@ def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
         points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
     )
     env.globals.update(chart_functions(templates_dir))
-    env.globals["strings"] = YAML(typ="safe").load((templates_dir / "strings.yaml").read_text(encoding="utf-8"))
+    env.globals["strings"] = read_template_yaml(templates_dir / "strings.yaml", templates_dir)
     return env
 
 
@@ -152,7 +152,7 @@ def render_html(templates_dir: Path, template: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         where = Location(Path(exc.filename or templates_dir / template), exc.lineno)
         raise TemplateError([Problem(where, f"template syntax: {exc.message}")]) from None
-    except (jinja2.UndefinedError, SecurityError, jinja2.TemplateError) as exc:
+    except (jinja2.UndefinedError, SecurityError, jinja2.TemplateError, OverflowError) as exc:  # OverflowError: the sandbox's range limit
         raise TemplateError([Problem(Location(templates_dir / template, template_line(exc)), f"template: {exc}")]) from None
 
 

@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from ruamel.yaml import YAML
 
 from .errors import Location, Problem
 from .publish import (
@@ -29,6 +28,7 @@ from .publish import (
     rfc3339,
 )
 from .render import render_html
+from .yamlsource import read_template_yaml
 
 SITE = "site"
 PAGES = {"zh": "index.html", "en": "en/index.html"}  # page of each language, relative to output/site/
@@ -39,7 +39,7 @@ ID_NAMESPACE = uuid.UUID("6f1c5d8e-3b7a-5e0c-9a41-2d6f0b8c7e15")  # reportgen's:
 
 def write_site(out_dir: Path, templates_dir: Path) -> list[Path]:
     """Render the index pages and the feed into a staging folder, then swap it for output/site/."""
-    strings = YAML(typ="safe").load((templates_dir / "site" / "strings.yaml").read_text(encoding="utf-8"))
+    strings = read_template_yaml(templates_dir / "site" / "strings.yaml", templates_dir)
     editions = [edition_view(out_dir, name, strings) for name in reversed(published_editions(out_dir))]
     written = {}
     for lang, page in PAGES.items():

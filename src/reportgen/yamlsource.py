@@ -1,52 +1,114 @@
 """YAML loading that remembers where every value came from."""
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError, Location, Problem, Problems
+from .errors import ContentError, Location, Problem, Problems, TemplateError
+from .inputs import read_text
 
-MAX_INPUT_BYTES = 5 * 1024 * 1024
 LANGS = ("zh", "en")
+MAX_YAML_NODES = 100_000  # values in a file once its aliases are expanded ("billion laughs" guard)
+TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2}))?")
+MAX_DIGITS = 100
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file into ruamel's position-aware maps and lists; syntax errors are located."""
-    data = read_text(path)
+def read_yaml(path: Path, root: Path) -> Any:
+    """Parse a YAML file under `root` into ruamel's position-aware maps and lists; syntax errors,
+    explicit tags and aliases expanding beyond MAX_YAML_NODES values are located errors."""
+    data = read_text(path, root)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
+        check_events(path, yaml.parse(data))
         return yaml.load(data)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ContentError([Problem(where, f"invalid YAML: {what}".strip())]) from None
+    except ReaderError as exc:  # a character YAML does not allow; it knows the offset only
+        line = data.count("\n", 0, exc.position) + 1
+        column = exc.position - (data.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ContentError([Problem(Location(path, line, column), f"invalid YAML: the control character U+{code:04X} is not allowed")]) from None
     except YAMLError as exc:
-        raise ContentError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
+        raise ContentError([Problem(Location(path), f"invalid YAML: {str(exc).splitlines()[0]}")]) from None
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, refusing missing, oversized and undecodable files with a location."""
+def read_template_yaml(path: Path, templates_dir: Path) -> Any:
+    """A YAML file of the templates folder (strings, fonts, Word styles) as plain data; its problems
+    are template errors."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Problem(Location(path), f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise ContentError([Problem(Location(path), f"file is larger than {MAX_INPUT_BYTES} bytes")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError(
-            [Problem(Location(path, line), f"not UTF-8 text (undecodable byte at offset {exc.start})")]
-        ) from None
+        return read_yaml(path, templates_dir)
+    except ContentError as exc:
+        raise TemplateError(exc.problems) from None
+
+
+def check_plain_scalar(text: str, fail) -> None:
+    """A plain scalar that YAML reads as a date, time or integer must be one that Python can hold
+    (ruamel would fail without a position)."""
+    m = TIMESTAMP.match(text)
+    if m:
+        try:
+            datetime.datetime(*(int(part or 0) for part in m.groups()))
+        except ValueError as exc:
+            fail(f"{text!r} is not a valid date or time ({exc}); dates are written 2020-05-31")
+    elif len(text) > MAX_DIGITS and text.lstrip("+-").replace("_", "").isdigit():
+        fail(f"a number of {len(text)} digits; numbers have at most {MAX_DIGITS}")
+
+
+def check_events(path: Path, events) -> None:
+    """Refuse tags other than the plain ones (no objects are ever constructed from YAML), aliases to
+    a node that contains them, and more than MAX_YAML_NODES values once aliases are expanded."""
+    sizes: dict[str, int] = {}  # anchor → values in its node
+    open_nodes: list[list] = []  # [anchor, values so far] of each collection being read
+    total = 0
+
+    def fail(event, message: str) -> None:
+        mark = event.start_mark
+        raise ContentError([Problem(Location(path, mark.line + 1, mark.column + 1), message)])
+
+    def count(n: int) -> None:
+        nonlocal total
+        total += n
+        for node in open_nodes:
+            node[1] += n
+
+    for event in events:
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in PLAIN_TAGS and isinstance(event, (ScalarEvent, CollectionStartEvent)):
+            fail(event, f"YAML tag {tag} is not allowed: content holds plain values only")
+        if isinstance(event, AliasEvent):
+            if event.anchor not in sizes:
+                fail(event, f"alias *{event.anchor} names no earlier anchor (or the node that contains it)")
+            count(sizes[event.anchor])
+        elif isinstance(event, ScalarEvent):
+            count(1)
+            if event.style is None and not event.tag:
+                check_plain_scalar(event.value, lambda message: fail(event, message))
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, CollectionStartEvent):
+            count(1)
+            open_nodes.append([event.anchor, 0])
+        elif isinstance(event, CollectionEndEvent):
+            anchor, values = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = values + 1
+        if total > MAX_YAML_NODES:
+            fail(event, f"more than {MAX_YAML_NODES} values once aliases are expanded (an alias bomb?)")
 
 
 def locate(path: Path, root: Any, keys: tuple) -> Location:
@@ -98,6 +160,8 @@ def describe(err: dict) -> str:
         return f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
     if kind == "string_too_short" and loc and loc[-1] in LANGS:
         return f"{where} is empty (translation missing)"
+    if kind == "value_error":  # our own validators' messages are complete sentences
+        return f"{where}: {err['ctx']['error']}"
     got = err.get("input")
     shown = f", got {got!r}" if isinstance(got, (str, int, float)) else ""
     return f"{where}: {err['msg'].lower()}{shown}"

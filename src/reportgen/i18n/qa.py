@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from ..errors import ContentError, Location, Problem
-from ..yamlsource import read_text
+from ..yamlsource import locate, read_yaml
 from .segments import Segment, collect
 
 GLOSSARY_FILE = Path("i18n") / "glossary.yaml"
@@ -68,18 +66,16 @@ def load_glossary(content_dir: Path) -> dict[str, tuple[str, ...]]:
     path = Path(content_dir) / GLOSSARY_FILE
     if not path.is_file():
         return {}
-    try:
-        raw = YAML(typ="safe", pure=True).load(read_text(path)) or {}
-    except Exception as exc:
-        raise ContentError([Problem(Location(path), f"invalid glossary: {exc}".splitlines()[0])]) from None
+    raw = read_yaml(path, content_dir) or {}
     terms = raw.get("terms", raw) if isinstance(raw, dict) else None
+    prefix = ("terms",) if isinstance(raw, dict) and "terms" in raw else ()
     if not isinstance(terms, dict):
         raise ContentError([Problem(Location(path, 1), "invalid glossary: expected `terms:` mapping Chinese terms to English")])
     out = {}
     for zh, en in terms.items():
         values = [en] if isinstance(en, str) else en
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
-            raise ContentError([Problem(Location(path), f"glossary: '{zh}' must map to an English term or a list of them")])
+            raise ContentError([Problem(locate(path, raw, (*prefix, zh)), f"glossary: '{zh}' must map to an English term or a list of them")])
         out[str(zh)] = tuple(v.strip() for v in values)
     return out
 

@@ -18,8 +18,6 @@ document a draft when one of its segments is not translated (see state.py).
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,8 @@ from ruamel.yaml.comments import CommentedMap
 from ..errors import ContentError, Location, Problem
 from ..model import quarter_names
 from ..progress import QUARTER_FILE
-from ..yamlsource import locate, read_text, read_yaml
+from ..tables import read_rows
+from ..yamlsource import locate, read_yaml
 
 
 
@@ -49,6 +48,7 @@ class CellPlace:
     row: int
     line: int
     column: str  # the file column of the English text, e.g. "project_en"
+    encoding: str | None = None  # the CSV's declared encoding (inputs.table_encoding otherwise)
 
 
 @dataclass(frozen=True)
@@ -123,24 +123,6 @@ def pair(path: Path, raw: Any, keys: tuple) -> tuple[str, str, Location] | None:
     return text_of(node.get("zh")), text_of(node.get("en")), locate(path, raw, (*keys, "zh"))
 
 
-def read_rows(file: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """A table's header and its rows with the file line (CSV) or sheet row (XLSX) each starts on."""
-    if file.suffix.lower() == ".xlsx":
-        import openpyxl
-
-        sheet = openpyxl.load_workbook(file, read_only=True, data_only=True).worksheets[0]
-        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        header = [h.strip() for h in values[0]] if values else []
-        return header, [(i + 2, dict(zip(header, row))) for i, row in enumerate(values[1:])]
-    reader = csv.reader(io.StringIO(read_text(file), newline=""))
-    header = [h.strip() for h in next(reader, [])]
-    rows, line = [], reader.line_num + 1
-    for cells in reader:
-        rows.append((line, dict(zip(header, cells))))
-        line = reader.line_num + 1
-    return header, rows
-
-
 def collect(content_dir: Path, templates_dir: Path) -> Catalog:
     """Every segment of the content folder and templates/strings.yaml, in reading order."""
     content_dir, templates_dir = Path(content_dir), Path(templates_dir)
@@ -149,7 +131,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
     yamls = []
     for path in sorted(content_dir.glob("*.yaml")):
         try:
-            raw = read_yaml(path)
+            raw = read_yaml(path, content_dir)
         except ContentError as exc:
             out.problems.extend(exc.problems)
             continue
@@ -236,9 +218,10 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
             if not text_keys or not file.is_file():
                 continue
             try:
-                header, rows = read_rows(file)
-            except (ContentError, OSError, csv.Error) as exc:
-                out.problems.append(Problem(Location(file), f"cannot read table for translation: {exc}"))
+                encoding = text_of(table.get("encoding")) or None
+                header, rows = read_rows(file, content_dir, Location(file), encoding)
+            except ContentError as exc:
+                out.problems.extend(exc.problems)
                 continue
             for index, (line, row) in enumerate(rows):
                 row_id = text_of(row.get("id"))
@@ -251,7 +234,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                     shown = bulletins_of if roles.get(key, set()) & {"name", "group"} else set()
                     where = Location(file, line, header.index(f"{key}_zh") + 1)
                     out.add(f"table.{aid}.{row_id}.{key}", text_of(row.get(f"{key}_zh")), text_of(row.get(f"{key}_en")), where,
-                            docs | shown, f"{aid}: row {row_id} ({label}), column {key}", CellPlace(file, index, line, f"{key}_en"))
+                            docs | shown, f"{aid}: row {row_id} ({label}), column {key}", CellPlace(file, index, line, f"{key}_en", encoding))
 
     for path, raw in series_list:
         sid = text_of(raw.get("id")) or path.stem
@@ -264,9 +247,10 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         for doc_id, q, data, notes in series_docs.get(sid, []):
             if data is not None:
                 try:
-                    header, rows = read_rows(data)
-                except (ContentError, OSError, csv.Error) as exc:
-                    out.problems.append(Problem(Location(data), f"cannot read progress table for translation: {exc}"))
+                    encoding = text_of(raw.get("encoding")) or None
+                    header, rows = read_rows(data, content_dir, Location(data), encoding)
+                except ContentError as exc:
+                    out.problems.extend(exc.problems)
                     rows, header = [], []
                 for index, (line, row) in enumerate(rows):
                     pid = text_of(row.get("id"))
@@ -274,10 +258,10 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                         if pid and f"{name}_zh" in header:
                             where = Location(data, line, header.index(f"{name}_zh") + 1)
                             out.add(f"progress.{q}.{pid}.{name}", text_of(row.get(f"{name}_zh")), text_of(row.get(f"{name}_en")), where,
-                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, index, line, f"{name}_en"))
+                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, index, line, f"{name}_en", encoding))
             if notes is not None:
                 try:
-                    raw_notes = read_yaml(notes)
+                    raw_notes = read_yaml(notes, content_dir)
                 except ContentError as exc:
                     out.problems.extend(exc.problems)
                     continue
@@ -295,7 +279,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
     strings = templates_dir / "strings.yaml"
     if strings.is_file():
         try:
-            raw_strings = read_yaml(strings)
+            raw_strings = read_yaml(strings, templates_dir)
         except ContentError as exc:
             out.problems.extend(exc.problems)
             raw_strings = None

@@ -33,10 +33,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from ..errors import ContentError, Location, Problem
-from ..yamlsource import read_text
+from ..yamlsource import locate, read_yaml
 from .segments import Catalog, Segment, collect
 
 STATES = ("untranslated", "needs-review", "translated", "approved")
@@ -64,16 +62,13 @@ def read_records(content_dir: Path) -> dict[str, Record]:
     path = states_path(content_dir)
     if not path.is_file():
         return {}
-    try:
-        raw = YAML(typ="safe", pure=True).load(read_text(path)) or {}
-    except Exception as exc:  # ruamel raises many kinds
-        raise ContentError([Problem(Location(path), f"invalid translation states file: {exc}".splitlines()[0])]) from None
+    raw = read_yaml(path, content_dir) or {}
     if not isinstance(raw, dict):
         raise ContentError([Problem(Location(path, 1), "invalid translation states file: expected a mapping of segment ids")])
     out = {}
     for key, value in raw.items():
         if not isinstance(value, dict) or value.get("state") not in DONE or not isinstance(value.get("source"), str):
-            raise ContentError([Problem(Location(path), f"{key}: expected {{source: <fingerprint>, state: translated|approved}}")])
+            raise ContentError([Problem(locate(path, raw, (key,)), f"{key}: expected {{source: <fingerprint>, state: translated|approved}}")])
         target = value.get("target")
         out[str(key)] = Record(value["source"], value["state"], str(target) if target is not None else None)
     return out

@@ -35,7 +35,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from ..errors import EXIT_CONTENT, Location, Problem, ReportgenError, display_path
+from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
+from ..inputs import table_encoding
 from .qa import check_segment, load_glossary
 from .segments import CellPlace, Segment, YamlPlace, collect
 from .state import (
@@ -180,6 +181,8 @@ def read_units(path: Path) -> list[IncomingUnit]:
     try:
         safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
+        at = min((i for i in (data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")) if i >= 0), default=None)
+        where = Location(Path(path), data.count(b"\n", 0, at) + 1) if at is not None else where
         raise TranslationError([Problem(where, f"refused XLIFF: it declares a DOCTYPE or entities ({type(exc).__name__}); XLIFF needs neither")]) from None
     except safe_et.ParseError as exc:
         line = getattr(exc, "position", (None,))[0]
@@ -449,8 +452,14 @@ def splice_yaml(file: Path, edits: list[tuple[tuple, str]]) -> bytes:
 
 
 def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
-    """The CSV with each changed row rewritten on its own line(s); every other line is untouched."""
-    bom, text = _split_bom(file.read_bytes())
+    """The CSV with each changed row rewritten on its own line(s), in the file's encoding; every
+    other line is untouched."""
+    raw = file.read_bytes()
+    try:
+        encoding = table_encoding(raw, file, edits[0][0].encoding)
+    except ContentError as exc:
+        raise TranslationError(exc.problems) from None
+    text = raw.decode(encoding)
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -481,4 +490,7 @@ def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
     check = list(csv.reader(io.StringIO(result, newline="")))
     if check[0] != header or check[1:] != expected:
         raise TranslationError([Problem(Location(file), "could not rewrite the table's rows safely; nothing was written")])
-    return bom + result.encode("utf-8")
+    try:
+        return result.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise TranslationError([Problem(Location(file), f"the English has {exc.object[exc.start]!r}, which {encoding} cannot hold; nothing was written")]) from None

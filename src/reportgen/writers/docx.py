@@ -15,16 +15,15 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.shared import Emu, Pt
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
-from ..errors import WriterError
+from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
 from .columns import column_widths
 from .docx_oxml import BREAK, Box, Cell, PageGeometry
 from .pdf import read_data_url
 from .properties import Properties, read_properties
+from ..yamlsource import read_template_yaml
 
 TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
 
@@ -97,19 +96,12 @@ def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> 
 def load_styles(templates_dir: Path) -> list[dict]:
     """The style definitions of word-styles.yaml, with unknown keys refused."""
     path = templates_dir / "word-styles.yaml"
-    specs = _read_yaml(path).get("styles") or []
+    specs = (read_template_yaml(path, templates_dir) or {}).get("styles") or []
     for spec in specs:
         unknown = set(spec) - STYLE_KEYS
         if unknown or not {"name", "type"} <= set(spec) or spec["type"] not in STYLE_TYPES:
-            raise WriterError(f"{path}: style {spec.get('name')!r}: bad or unknown keys {sorted(unknown)}")
+            raise WriterError([Problem(Location(path), f"style {spec.get('name')!r}: bad or unknown keys {sorted(unknown)}")])
     return specs
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as exc:
-        raise WriterError(f"{path}: {exc}") from None
 
 
 class DocxWriter:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlparse
 import lxml.etree
 import lxml.html
 
-from ..errors import WriterError
+from ..errors import WriterError, display_path
 from ..fonts import use_project_fonts
 from .columns import column_widths
 from .properties import Properties, read_properties
@@ -55,7 +55,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
             parsed = urlparse(url)
             path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
             if path is None or not path.is_file() or not path.is_relative_to(root):
-                raise WriterError(f"refused to fetch {url!r}: only files under {root} may be used")
+                raise WriterError(f"refused to fetch {url!r}: only files under {display_path(root)} may be used")
             return URLFetcherResponse(url, path.read_bytes())
 
     fetcher = ProjectFetcher(fail_on_errors=True)
@@ -75,7 +75,9 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
             gc.collect()
         document.write_pdf(target, **options)
     except FatalURLFetchingError as exc:
-        raise WriterError(str(exc.__cause__ or exc)) from None
+        if isinstance(exc.__cause__, WriterError):
+            raise exc.__cause__ from None
+        raise WriterError(str(exc)) from None
     return len(document.pages)
 
 

@@ -1,0 +1,127 @@
+"""Reading content files safely: only inside the content folder, within size limits, decoded
+with an error that names the row and byte (docs/content-format.md, "Files and encodings")."""
+from __future__ import annotations
+
+import codecs
+import zipfile
+from pathlib import Path
+
+from .errors import ContentError, Location, Problem, display_path
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
+TABLE_ENCODINGS = ("utf-8", "gb18030")  # tried in this order when a table declares none
+
+
+
+def plausible_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 looks meant that way: every character is one that GBK (the
+    two-byte core, which is what Chinese Windows writes) has, and none is private-use. Random bytes
+    and other encodings that happen to decode need GB18030's four-byte forms or the private areas."""
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return not any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def confined(path: Path, root: Path, where: Location | None = None) -> Path:
+    """`path` with its symlinks resolved, refused unless it lies under `root` (the content folder);
+    the error is reported at `where` (the field naming the file) or at the file."""
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(Path(root).resolve()):
+        raise ContentError([Problem(where or Location(path), f"refused to read {display_path(path)}: it is outside the content folder (resolves to {resolved})")])
+    return resolved
+
+
+def read_bytes(path: Path, root: Path) -> bytes:
+    """The bytes of a content file under `root`, refusing missing, outside and oversized files."""
+    resolved = confined(path, root)
+    try:
+        if resolved.stat().st_size > MAX_INPUT_BYTES:
+            raise ContentError([Problem(Location(path), f"file is larger than the limit of {MAX_INPUT_BYTES} bytes")])
+        return resolved.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(Location(path), f"cannot read file: {exc.strerror}")]) from None
+
+
+def read_text(path: Path, root: Path) -> str:
+    """A UTF-8 text file (a BOM is allowed), undecodable bytes located."""
+    return decode(read_bytes(path, root), path, "utf-8")
+
+
+def read_table_text(path: Path, root: Path, encoding: str | None = None) -> str:
+    """A CSV table's text, decoded as `table_encoding` says."""
+    raw = read_bytes(path, root)
+    return raw.decode(table_encoding(raw, path, encoding))
+
+
+def table_encoding(raw: bytes, path: Path, declared: str | None = None) -> str:
+    """The codec that reads a CSV table: the declared encoding, else UTF-8 (utf-8-sig: with or
+    without BOM), else GB18030 (which includes GBK, as Excel saves "CSV" on Chinese Windows) when
+    what it decodes to is plausible Chinese text. Anything else is refused, naming the row and byte."""
+    utf8 = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"  # written back as it was
+    if declared:
+        decode(raw, path, declared)
+        return utf8 if codecs.lookup(declared).name == "utf-8" else declared
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ContentError([Problem(Location(path, 1), "UTF-16 text (Excel's \"Unicode Text\"): save the table as \"CSV UTF-8\" or declare its encoding")])
+    if b"\x00" in raw:
+        decode(raw, path, "utf-8")  # names the row and byte of the first NUL
+    try:
+        decode(raw, path, "utf-8")
+        return utf8
+    except ContentError as not_utf8:
+        try:
+            decode(raw, path, "gb18030")
+        except ContentError as not_gb:
+            # Name the position of the encoding that read further: the one the file is meant in.
+            utf8_at, gb_at = (e.problems[0].location for e in (not_utf8, not_gb))
+            (problem,) = (not_gb if (gb_at.line, gb_at.column) > (utf8_at.line, utf8_at.column) else not_utf8).problems
+            raise ContentError([Problem(problem.location, f"{problem.message}; neither UTF-8 nor GB18030: declare the table's encoding")]) from None
+        if not plausible_chinese(raw.decode("gb18030")):
+            raise ContentError([Problem(not_utf8.problems[0].location, f"{not_utf8.problems[0].message}, and as GB18030 it is not Chinese text: declare the table's encoding")]) from None
+        return "gb18030"
+
+
+def decode(raw: bytes, path: Path, encoding: str) -> str:
+    """`raw` decoded (a UTF-8 BOM dropped), or an error naming the row, the byte within it and the
+    byte's offset in the file."""
+    codec = codecs.lookup(encoding).name
+    if not codec.startswith(("utf-16", "utf-32")) and b"\x00" in raw:
+        at = raw.index(b"\x00")
+        raise ContentError([Problem(position(raw, path, at), "binary file: it contains NUL bytes, which no text file has")])
+    try:
+        return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
+    except UnicodeDecodeError as exc:
+        where = position(raw, path, exc.start)
+        raise ContentError([Problem(
+            where,
+            f"not {encoding.upper()} text: undecodable byte 0x{raw[exc.start]:02X} at byte {where.column} of row {where.line} (file offset {exc.start})",
+        )]) from None
+
+
+def position(raw: bytes, path: Path, offset: int) -> Location:
+    """The row (line) and the 1-based byte within it of a byte offset."""
+    return Location(path, raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1)
+
+
+def check_xlsx(path: Path, root: Path) -> Path:
+    """An XLSX under `root` whose parts unpack to at most MAX_UNPACKED_BYTES and declare no DOCTYPE
+    (so no entities): a zip or entity bomb is refused, naming the part, before openpyxl parses
+    anything (which it does through defusedxml too)."""
+    read_bytes(path, root)  # confinement and the size limit of the file itself
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unpacked = sum(info.file_size for info in parts)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ContentError([Problem(Location(path), f"the workbook unpacks to {unpacked} bytes, above the limit of {MAX_UNPACKED_BYTES}")])
+            for info in parts:
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise ContentError([Problem(Location(path), f"refused: part {info.filename} declares a DOCTYPE or entities, which a workbook never needs")])
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ContentError([Problem(Location(path), f"not an XLSX workbook: {exc}")]) from None
+    return path

@@ -1,0 +1,79 @@
+"""Input files that are good but unusual: CSV in the encodings Excel writes, links inside the
+content folder, and the translators' round trip into a GB18030 table. (Bad input: test_corpus.py.)"""
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from conftest import docx_paragraphs
+from reportgen.content import load_content
+from reportgen.errors import ContentError
+from reportgen.inputs import plausible_chinese, table_encoding
+from test_i18n import edit_in_cat_tool, project  # noqa: F401 (a fixture)
+
+
+def rows(content) -> list[tuple]:
+    """Every cell of the plan's table, and its totals: what an encoding must not change."""
+    (plan,) = load_content(content).plans
+    (table,) = plan.attachments
+    return [(row.id, sorted(row.cells.items(), key=str)) for row in table.rows] + [sorted(table.totals.items())]
+
+
+def test_csv_encodings_read_the_same(content_copy):
+    table = content_copy / "tables" / "key-projects.csv"
+    text = table.read_text(encoding="utf-8")
+    expected = rows(content_copy)
+    for raw in (codecs.BOM_UTF8 + text.encode("utf-8"), text.encode("gb18030"), text.encode("gbk"), text.replace("\n", "\r\n").encode("gbk")):
+        table.write_bytes(raw)
+        assert rows(content_copy) == expected
+
+
+def test_a_declared_encoding_is_used_as_declared(content_copy):
+    plan = content_copy / "plan.yaml"
+    expected = rows(content_copy)
+    table = content_copy / "tables" / "key-projects.csv"
+    table.write_bytes(table.read_text(encoding="utf-8").encode("gb18030"))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("      unit: 万元", "      encoding: gb18030\n      unit: 万元"), encoding="utf-8")
+    assert rows(content_copy) == expected
+
+
+def test_detection_refuses_bytes_that_only_decode_by_chance(tmp_path):
+    path = tmp_path / "t.csv"
+    assert table_encoding("项目,金额\n".encode("gbk"), path) == "gb18030"
+    assert table_encoding("项目,金额\n".encode("utf-8"), path) == "utf-8"
+    assert table_encoding(codecs.BOM_UTF8 + "项目,金额\n".encode("utf-8"), path) == "utf-8-sig"
+    # Four-byte GB18030 forms (here U+0080, a control character) are not what Excel writes.
+    assert not plausible_chinese(b"\x81\x30\x81\x30".decode("gb18030"))
+    with pytest.raises(ContentError, match=r"as GB18030 it is not Chinese text: declare"):
+        table_encoding(b"id,name\nkp-1,\x81\x30\x81\x30\n", path)
+    with pytest.raises(ContentError, match="UTF-16"):
+        table_encoding("id,name\n".encode("utf-16"), path)
+
+
+def test_links_inside_the_content_folder_are_followed(content_copy):
+    expected = rows(content_copy)
+    tables = content_copy / "tables"
+    (tables / "key-projects.csv").rename(content_copy / "projects-2020.csv")
+    (tables / "key-projects.csv").symlink_to("../projects-2020.csv")
+    assert rows(content_copy) == expected
+
+
+def test_translators_round_trip_keeps_a_gb18030_table_in_gb18030(project, tmp_path):  # noqa: F811
+    from reportgen.build import build
+    from reportgen.i18n.xliff import import_
+
+    content, templates = project
+    table = content / "tables" / "key-projects.csv"
+    original = table.read_text(encoding="utf-8")
+    table.write_bytes(original.encode("gb18030"))
+    path = tmp_path / "en.xlf"
+    edit_in_cat_tool(content, templates, path, "table.key-projects.kp-09.company", "Shanxi Huajing Hengji New Material Co., Ltd.")
+    import_(path, content, templates)
+    after = table.read_bytes().decode("gb18030")  # still GB18030: UTF-8 Chinese would decode to other characters
+    changed = [(a, b) for a, b in zip(original.splitlines(), after.splitlines()) if a != b]
+    assert len(changed) == 1 and changed[0][0].startswith("kp-09,")
+    assert changed[0][1] == changed[0][0].replace("New Materials Co.", "New Material Co.")
+    build(content, tmp_path / "out", templates, langs=("zh", "en"), formats=("docx",))
+    zh = "\n".join(docx_paragraphs(tmp_path / "out" / "key-projects.zh.docx"))
+    assert "山西华晶恒基新材料有限公司" in zh and "\ufffd" not in zh  # Chinese intact, no replacement characters
