@@ -10,8 +10,6 @@ from .errors import ContentError, Location, Problem, display_path
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
-TABLE_ENCODINGS = ("utf-8", "gb18030")  # tried in this order when a table declares none
-
 
 
 def plausible_chinese(text: str) -> bool:

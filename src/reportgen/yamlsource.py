@@ -20,7 +20,7 @@ from .inputs import read_text
 LANGS = ("zh", "en")
 MAX_YAML_NODES = 100_000  # values in a file once its aliases are expanded ("billion laughs" guard)
 TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2}))?")
-MAX_DIGITS = 100
+MAX_DIGITS = 100  # of a plain integer (Python refuses to convert beyond 4,300)
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
