@@ -19,6 +19,10 @@ left it), changes it with its `ops`, and runs `reportgen <run>` in that copy:
       exit: 2
       at: content/plan.yaml:12              # the error line starts with this (file[:line[:column]])
       error: "unit: input should be"        # … and contains this
+
+Hostile markup is not an error: such a case has `exit: 0` and, instead of `at` and `error`,
+`literal: {output file: text}`: the build succeeds and the file prints the text as written (a
+PDF also holds no link, launch or JavaScript action).
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import CONTENT, TEMPLATES
+from conftest import CONTENT, TEMPLATES, docx_paragraphs, pdf_text, squash
 from reportgen.cli import main
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -104,7 +108,20 @@ def test_bad_input(name, built, tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err, err
     assert code == case["exit"], err
+    if code == 0:
+        for name, literal in case["literal"].items():
+            assert_prints_literally(root / "output" / name, literal)
+        return
     lines = [line for line in err.splitlines() if case["error"] in line]
     assert lines, f"no message containing {case['error']!r}:\n{err}"
     assert lines[0].startswith(case["at"]), f"expected the message at {case['at']}:\n{err}"
     assert snapshot(root) == before, "the failed run changed the project's files"
+
+
+def assert_prints_literally(path: Path, literal: str) -> None:
+    if path.suffix == ".docx":
+        assert literal in "\n".join(docx_paragraphs(path)), f"{literal!r} not in {path.name}"
+    else:
+        assert squash(literal) in squash(pdf_text(path)), f"{literal!r} not in {path.name}"
+        data = path.read_bytes()
+        assert not any(action in data for action in (b"/URI", b"/Launch", b"/JavaScript", b"/JS")), f"{path.name} has an action"

@@ -21,11 +21,22 @@ from .yamlsource import read_template_yaml
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
+# Markdown that makes elements outside the documents' vocabulary (docs/html-vocabulary.md) stays
+# as written: raw HTML, links and images (a file:// image or a javascript: link from content would
+# reach the PDF), headings (the plan's structure numbers them), rules, quotes and code blocks.
+PLAIN_INLINE = ("html", "reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref", "autolink", "automail")
+PLAIN_BLOCKS = ("hashheader", "setextheader", "hr", "quote", "reference", "code")
+
+
 def markdown_html(text: str, lead: Markup | None = None) -> Markup:
-    """Markdown to HTML with raw HTML turned off (it stays visible text); `lead` runs into the first paragraph."""
+    """Markdown to HTML: paragraphs, lists, strong, emphasis, code and line breaks; anything else
+    stays visible text (PLAIN_INLINE, PLAIN_BLOCKS). `lead` runs into the first paragraph."""
     md = markdown.Markdown(extensions=["sane_lists"])
     md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
+    for name in PLAIN_INLINE:
+        md.inlinePatterns.deregister(name)
+    for name in PLAIN_BLOCKS:
+        md.parser.blockprocessors.deregister(name)
     html = md.convert(text)
     if lead is None:
         return Markup(html)
