@@ -194,6 +194,21 @@ def test_pdf_ua_variant(real_html, tmp_path):
     assert pages == len(reader.pages)
 
 
+def test_long_documents_memory_savings_keep_the_bytes(real_html, tmp_path, monkeypatch):
+    """Above COLLECT_PAGES pages the writer collects garbage and drops the layout before writing
+    (writers/pdf.py); with the threshold at 0 a short document takes that path: same bytes, same
+    page count."""
+    import reportgen.writers.pdf as pdf
+
+    html = real_html["bulletin-2020Q2", "zh"]
+    pages = write_pdf(html, tmp_path / "plain.pdf", TEMPLATES)
+    monkeypatch.setattr(pdf, "COLLECT_PAGES", 0)
+    dropped, drop_layout = [], pdf.drop_layout
+    monkeypatch.setattr(pdf, "drop_layout", lambda document, written: dropped.append(drop_layout(document, written)))
+    assert write_pdf(html, tmp_path / "long.pdf", TEMPLATES) == pages == len(PdfReader(tmp_path / "long.pdf").pages) > 1
+    assert dropped and (tmp_path / "long.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+
+
 def test_unknown_pdf_variant_is_refused(real_html, tmp_path):
     with pytest.raises(WriterError, match="unknown PDF variant 'pdf/x-4'"):
         write_pdf(real_html["key-projects", "zh"], tmp_path / "x.pdf", TEMPLATES, variant="pdf/x-4")

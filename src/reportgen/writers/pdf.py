@@ -73,12 +73,21 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
             # collects only once the heap has grown by a quarter; freed now, their memory holds the
             # PDF's objects: 10,000 rows peak 1.7 → 1.5 GiB for 4 s. A short document's 0.1 s is not worth it.
             gc.collect()
-        document.write_pdf(target, **options)
+        pages = len(document.pages)
+        document.write_pdf(target, finisher=drop_layout if pages > COLLECT_PAGES else None, **options)
     except FatalURLFetchingError as exc:
         if isinstance(exc.__cause__, WriterError):
             raise exc.__cause__ from None
         raise WriterError(str(exc)) from None
-    return len(document.pages)
+    return pages
+
+
+def drop_layout(document, pdf) -> None:
+    """WeasyPrint's finisher hook, called once the PDF's objects exist and before they are
+    written: the laid-out pages are no longer needed, and their memory then holds the written
+    PDF's bytes (10,000 rows: peak 1,542 → 1,466 MiB; the bytes do not change)."""
+    document.pages.clear()
+    gc.collect()
 
 
 @cache
