@@ -6,6 +6,7 @@ import base64
 import binascii
 import gc
 import re
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
@@ -60,26 +61,41 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
 
     fetcher = ProjectFetcher(fail_on_errors=True)
     fonts = FontConfiguration()
-    try:
-        css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
-        # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
-        options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
-        document = html_class()(string=with_column_widths(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
-            stylesheets=[css], font_config=fonts, **options
-        )
-        set_metadata(document.metadata, props)
-        if len(document.pages) > COLLECT_PAGES:
-            # The layout leaves reference cycles (a million objects at 10,000 rows) that Python
-            # collects only once the heap has grown by a quarter; freed now, their memory holds the
-            # PDF's objects: 10,000 rows peak 1.7 → 1.5 GiB for 4 s. A short document's 0.1 s is not worth it.
-            gc.collect()
-        pages = len(document.pages)
-        document.write_pdf(target, finisher=drop_layout if pages > COLLECT_PAGES else None, **options)
-    except FatalURLFetchingError as exc:
-        if isinstance(exc.__cause__, WriterError):
-            raise exc.__cause__ from None
-        raise WriterError(str(exc)) from None
+    with fewer_collections():
+        try:
+            css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
+            # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
+            options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
+            document = html_class()(string=with_column_widths(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
+                stylesheets=[css], font_config=fonts, **options
+            )
+            set_metadata(document.metadata, props)
+            if len(document.pages) > COLLECT_PAGES:
+                # The layout leaves reference cycles (a million objects at 10,000 rows) that Python
+                # collects only once the heap has grown by a quarter; freed now, their memory holds the
+                # PDF's objects: 10,000 rows peak 1.7 → 1.5 GiB for 4 s. A short document's 0.1 s is not worth it.
+                gc.collect()
+            pages = len(document.pages)
+            document.write_pdf(target, finisher=drop_layout if pages > COLLECT_PAGES else None, **options)
+        except FatalURLFetchingError as exc:
+            if isinstance(exc.__cause__, WriterError):
+                raise exc.__cause__ from None
+            raise WriterError(str(exc)) from None
     return pages
+
+
+@contextmanager
+def fewer_collections():
+    """Python's young-generation garbage collection 14 times less often while WeasyPrint works
+    (every 10,000 allocations instead of 700): it allocates millions of objects that live until
+    the PDF is written, and each collection that finds nothing to free promotes them towards the
+    costly full collections. 10,000 rows: 25 → 16 s of collection, 107 → 94 s CPU, same peak."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(10_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def drop_layout(document, pdf) -> None:
