@@ -90,14 +90,18 @@ def pdf_text(path: Path, charts: bool = False) -> str:
 
 
 def docx_paragraphs(path: Path) -> list[str]:
-    """Body and table paragraphs of a DOCX in document order."""
+    """Body and table paragraphs of a DOCX in document order, then the 版记 (a table in the last
+    section's footer)."""
     doc = Document(path)
     out = []
+    w_p = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             out.append("".join(t.text or "" for t in block.iter("{*}t")))
         elif tag == "tbl":
-            for cell_p in block.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
+            for cell_p in block.iter(w_p):
                 out.append("".join(t.text or "" for t in cell_p.iter("{*}t")))
+    for table in doc.sections[-1].footer.tables:
+        out += ["".join(t.text or "" for t in p.iter("{*}t")) for p in table._tbl.iter(w_p)]
     return [p for p in out if p.strip()]

@@ -77,8 +77,8 @@ TABLE = f"""<table class="data">
 
 FULL = f"""
 <header class="doc-head">
-  <p class="issuer">某某市人民政府办公室文件</p>
-  <p class="doc-number">某政办发〔2024〕3号</p>
+  <div class="issuer-mark"><p class="issuer">某某市人民政府办公室文件</p></div>
+  <p class="doc-number ruled">某政办发〔2024〕3号</p>
   <h1 class="doc-title">某某市推进重点项目建设<br>
      三年行动方案</h1>
 </header>
@@ -204,7 +204,7 @@ def test_portrait_page_grid_and_footer_distance(full):
     first = full.sections()[0]
     size, margins = first.find(f"{W}pgSz"), first.find(f"{W}pgMar")
     assert (w(size, "w"), w(size, "h"), w(size, "orient")) == ("11906", "16838", None)
-    assert [w(margins, k) for k in ("top", "bottom", "left", "right", "footer")] == ["2098", "1984", "1588", "1474", "1304"]
+    assert [w(margins, k) for k in ("top", "bottom", "left", "right", "footer")] == ["2098", "1984", "1588", "1474", "1462"]
     grid = first.find(f"{W}docGrid")
     assert (w(grid, "type"), w(grid, "linePitch")) == ("lines", "579")
 
@@ -320,8 +320,8 @@ def near(emu: int, mm: float) -> bool:
 def test_landscape_odd_page_number_runs_down_the_left_margin(full):
     p, box_p, box = side_number(footer_parts(full, full.sections()[1])["default"])
     assert box["vert"] == "vert"  # turned clockwise: reads down, glyph tops to the right
-    assert box["width"] == 14 * PT  # the line box, from 28 mm - 14 pt …
-    assert near(box["H"] + box["width"], 28)  # … to 28 mm: 7 mm left of the type area (35 mm)
+    assert box["width"] == 14 * PT  # the line box, from 31.45 mm - 14 pt …
+    assert near(box["H"] + box["width"], 35 - 3.55)  # … to 31.45 mm: the dash 7 mm left of the type area (35 mm)
     assert near(box["V"] + box["height"], 210 - 26)  # ends level with the type area's bottom …
     assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterOdd"  # … right-aligned, 1 character in
     assert_page_field(box_p)
@@ -333,7 +333,7 @@ def test_landscape_even_page_number_runs_up_the_right_margin(full):
     _, box_p, box = side_number(footer_parts(full, full.sections()[1])["even"])
     assert box["vert"] == "vert270"  # turned anticlockwise: reads up, glyph tops to the left
     assert box["width"] == 14 * PT
-    assert near(box["H"], 297 - 37 + 7)  # glyph tops 7 mm right of the type area
+    assert near(box["H"], 297 - 37 + 3.55)  # glyph tops 3.55 mm right of the type area: the dash 7 mm
     assert near(box["V"] + box["height"], 210 - 26)  # starts at the type area's bottom …
     assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterEven"  # … left-aligned, 1 character in
     assert_page_field(box_p)
@@ -500,8 +500,8 @@ def test_libreoffice_lays_out_page_numbers_and_repeated_headers(tmp_path):
     table_pages = [p for p in pages if "个重点项目" in p]
     assert len(table_pages) >= 3
     assert all("项目名称" in p for p in table_pages)  # the header row on every page of the table
-    # Landscape page numbers where the PDF writer puts them (WeasyPrint: baselines at x = 23.4 mm
-    # reading down on odd pages, 271.6 mm reading up on even ones; the number's lower end one
+    # Landscape page numbers where the PDF writer puts them (WeasyPrint: baselines at x = 26.85 mm
+    # reading down on odd pages, 268.15 mm reading up on even ones; the number's lower end one
     # character, 14 pt, above the type area's bottom: 26 mm + 4.94 mm above the page's).
     landscape = [(n, page) for n, page in enumerate(PdfReader(tmp_path / "doc.pdf").pages, 1)
                  if page.mediabox.width > page.mediabox.height]
@@ -518,7 +518,7 @@ def test_libreoffice_lays_out_page_numbers_and_repeated_headers(tmp_path):
         page.extract_text(visitor_text=visit)
         assert {direction for *_, direction in runs} == {"down" if number % 2 else "up"}, number
         xs, ys = [x for x, *_ in runs], [y for _, y, _ in runs]
-        assert max(abs(x - (23.4 if number % 2 else 271.6)) for x in xs) < 1.5, (number, runs)
+        assert max(abs(x - (26.85 if number % 2 else 268.15)) for x in xs) < 1.5, (number, runs)
         if number % 2:
             assert 30.9 < min(ys) and max(ys) < 30.9 + 20, (number, runs)
         else:

@@ -70,9 +70,11 @@ def test_several_attachments_units_and_totals(html):
 
 def test_title_block_parts(html):
     zh = html["water-plan", "zh"]
-    assert '<p class="issuer">某市人民政府办公室</p>' in zh
-    assert '<p class="doc-number">某政办发〔2021〕7号</p>' in zh
+    assert '<p class="issuer">某市人民政府办公室文件</p>' in zh
+    assert '<p class="doc-number ruled">某政办发〔2021〕7号</p>' in zh
     assert '<p class="addressee">各区人民政府：</p>' in zh
+    assert '<p class="signature">某市人民政府办公室</p>\n<p class="date">2021年3月1日</p>' in zh
+    assert "附件：1." in zh and ">2.</span>资金安排表</p>" in zh
     assert '<meta name="dcterms.created" content="2021-03-01">' in zh
 
 

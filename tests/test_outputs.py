@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from conftest import CONTENT, MM, PAGE_NUMBER, ROOT, docx_paragraphs, output_file, pdf_lines, pdf_text, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects") for lang in ("zh", "en")]
+DOCS = [(doc_id, lang) for doc_id in ("notice", "action-plan", "key-projects") for lang in ("zh", "en")]
 ALL_DOCS = DOCS + [(f"bulletin-2020Q{q}", lang) for q in range(1, 5) for lang in ("zh", "en")]
 PROJECTS = pd.read_csv(CONTENT / "tables" / "key-projects.csv", dtype=str)
 # Totals computed by hand from the source table (12 rows).
@@ -30,11 +30,11 @@ def source_paragraphs() -> list[str]:
 
 def test_manifest_lists_every_file_with_checksums(built, manifest):
     reviews = {(e["id"], e["format"]) for e in manifest if e["kind"] == "review" and e["lang"] == "zh-en"}
-    assert reviews == {(d, f) for d in ["action-plan"] + [f"bulletin-2020Q{q}" for q in range(1, 5)] for f in ("pdf", "docx")}
+    assert reviews == {(d, f) for d in ["notice", "action-plan"] + [f"bulletin-2020Q{q}" for q in range(1, 5)] for f in ("pdf", "docx")}
     keys = {(e["id"], e["kind"], e["lang"], e["format"]) for e in manifest if e["kind"] not in ("bulletin", "review")}
     assert keys == {
         (i, k, lang, f)
-        for i, k in (("action-plan", "action-plan"), ("key-projects", "attachment"))
+        for i, k in (("notice", "notice"), ("action-plan", "action-plan"), ("key-projects", "attachment"))
         for lang in ("zh", "en")
         for f in ("pdf", "docx")
     }
@@ -50,7 +50,9 @@ def test_manifest_lists_every_file_with_checksums(built, manifest):
 
 @pytest.mark.parametrize("doc_id,lang", ALL_DOCS)
 def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
-    """Every line inside the type area; "— N —" 7 mm under it, one character in from its edge."""
+    """Every line inside the type area; "— N —" under it (its line's top 3.72 mm under, so that the
+    dash is 7 mm under: tests/test_grid.py), one character in from its edge; none on the 版记 page
+    (the last, whose 版记 sits at the type area's foot)."""
     path = output_file(built, manifest, doc_id, lang, "pdf")
     reader = PdfReader(path)
     edges: dict[bool, list[float]] = {}
@@ -58,6 +60,11 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert sorted([round(width), round(height)]) == [595, 842]  # A4
         numbers = [line for line in lines if PAGE_NUMBER.match(line[4])]
+        if doc_id == "notice" and index == len(reader.pages):
+            assert not numbers and any(line[4].startswith(("抄送", "cc")) for line in lines)
+            continue
+        if doc_id == "notice" and index == len(reader.pages) - 1 and not lines:
+            continue  # the blank page before the 版记 page (its text ended on an even page)
         assert [line[4] for line in numbers] == [f"— {index} —"]
         landscape = width > height
         top, right, bottom, left = (28, 37, 26, 35) if landscape else (37, 26, 35, 28)
@@ -70,18 +77,18 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
         edges.setdefault(landscape, []).extend(x0 for x0, _, _, _, _ in body)
         x0, y0, x1, y1, _ = numbers[0]
         if not landscape:
-            assert abs(y1 - (bottom - 7) * MM) <= 4  # its top 7 mm under the type area
+            assert abs(y1 - (bottom - 3.72) * MM) <= 4  # its top 3.72 mm under the type area
             if index % 2:  # odd pages: right, one character (14 pt) in from the type area's edge
                 assert abs(x1 - (width - right * MM - 14)) < 2
             else:  # even pages: left, one character in
                 assert abs(x0 - (left * MM + 14)) < 2
         elif index % 2:  # odd landscape page, turned anticlockwise: down the left margin
             assert y1 - y0 > x1 - x0  # set sideways
-            assert abs(x1 - (left - 7) * MM) <= 4  # its top (facing the type area) 7 mm from it
+            assert abs(x1 - (left - 3.72) * MM) <= 4  # its top (facing the type area) 3.72 mm from it
             assert abs(y0 - (bottom * MM + 14)) < 2  # it ends one character above the type area's end
         else:  # even landscape page, turned clockwise: up the right margin
             assert y1 - y0 > x1 - x0
-            assert abs(x0 - (width - (right - 7) * MM)) <= 4
+            assert abs(x0 - (width - (right - 3.72) * MM)) <= 4
             assert abs(y0 - (bottom * MM + 14)) < 2  # it starts one character above the type area's end
     for landscape, xs in edges.items():  # lines start at the margin: the type area is not narrower
         assert min(abs(x - (35 if landscape else 28) * MM) for x in xs) < 0.5

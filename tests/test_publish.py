@@ -85,8 +85,8 @@ def test_publish_copies_the_quarter_bulletins_with_their_record(out, capsys):
 def test_year_edition_holds_the_plan_documents_only(out):
     assert run(out, "publish", "--edition", "2020") == 0
     files = edition_json(out, "2020")["files"]
-    assert {(f["id"], f["kind"]) for f in files} == {("action-plan", "action-plan"), ("key-projects", "attachment")}
-    assert len(files) == 8  # two documents × zh, en × pdf, docx
+    assert {(f["id"], f["kind"]) for f in files} == {("notice", "notice"), ("action-plan", "action-plan"), ("key-projects", "attachment")}
+    assert len(files) == 12  # the notice issuing the plan, the plan, its attachment × zh, en × pdf, docx
     assert next(f["title"] for f in files if f["id"] == "action-plan" and f["lang"] == "zh") == "山西省半导体产业集群创新生态建设2020年行动计划"
 
 
@@ -94,7 +94,7 @@ def test_a_plan_is_of_the_year_of_its_date(content_copy):
     plan = content_copy / "plan.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("meta:\n", "meta:\n  date: 2021-03-01\n", 1), encoding="utf-8")
     content = load_content(content_copy)
-    assert {doc_id for doc_id, _ in edition_documents(content, "2021")} == {"action-plan", "key-projects"}
+    assert {doc_id for doc_id, _ in edition_documents(content, "2021")} == {"notice", "action-plan", "key-projects"}  # the notice goes with its plan
     assert edition_documents(content, "2020") == {}
     assert {doc_id for doc_id, _ in edition_documents(content, "2020Q3")} == {"bulletin-2020Q3"}
 

@@ -65,7 +65,7 @@ def test_index_pages_are_valid_html5_linking_every_file(published, page, lang, o
         assert (path.parent / unquote(href.split("#")[0])).resolve().is_file(), href
     assert (path.parent / hrefs[0]).resolve() == (published / "site" / other).resolve(), "the first link goes to the other language"
     documents = [href for href in hrefs if "/editions/" in href and not href.endswith("edition.json")]
-    assert len(documents) == sum(len(e["files"]) for e in editions(published).values()) == 16
+    assert len(documents) == sum(len(e["files"]) for e in editions(published).values()) == 20
     assert not tree.findall(f".//{XHTML}script"), "no JavaScript"
 
 
@@ -168,7 +168,7 @@ def test_the_site_in_headless_chromium(published, browser, tmp_path):
             assert int(shown_size) == target.stat().st_size, target
             assert shown_sha == hashlib.sha256(target.read_bytes()).hexdigest(), target
             checked += 1
-    assert checked == 16, "every published file of editions 2020, 2020Q1 and 2020Q2 is listed"
+    assert checked == 20, "every published file of editions 2020, 2020Q1 and 2020Q2 is listed"
 
     width, height = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     whole_page = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,

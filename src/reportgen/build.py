@@ -31,7 +31,8 @@ class Document:
 
 
 def documents(content: Content, langs: tuple[str, ...], quarter: str | None = None, drafts: frozenset[str] = frozenset()) -> list[Document]:
-    """Each plan with its attachments, each attachment table on its own, and each bulletin;
+    """Each notice with the plan it issues, each plan with its attachments, each attachment table
+    on its own, and each bulletin;
     with `quarter` (2020Q2), only the bulletins of that quarter. English documents in `drafts`
     (their translation is not all approved) are marked as drafts."""
     out = []
@@ -46,6 +47,8 @@ def documents(content: Content, langs: tuple[str, ...], quarter: str | None = No
             add(bulletin.id, "bulletin", "bulletin.html.j2", dict(bulletin=bulletin, meta=None, title=bulletin.title), bulletin.sources)
     if quarter:
         return out
+    for notice in content.notices:
+        add(notice.id, "notice", "notice.html.j2", dict(notice=notice, meta=notice.meta, title=notice.meta.title), notice.sources)
     for plan in content.plans:
         add(plan.id, "action-plan", "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title), plan.sources)
         for table in plan.attachments:
@@ -127,7 +130,7 @@ def build(
                 todo.append((doc, stale))
 
         written = {}
-        for files, results in make_all(todo, staging.dir, templates_dir, jobs):
+        for files, results in make_all(todo, staging.dir, templates_dir, jobs, content_dir):
             for file, (digest, pages) in zip(files, results):
                 written[file.path] = entries[file.path] = replace(file, sha256=digest, pages=pages)
                 step(file.path)
@@ -139,16 +142,17 @@ def build(
     return result
 
 
-def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path) -> list[tuple[str, int | None]]:
-    """Render one document and write it in each (format, path): the sha256 and page count of each file."""
+def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None) -> list[tuple[str, int | None]]:
+    """Render one document and write it in each (format, path): the sha256 and page count of each file.
+    Fonts in the fonts folder of `content_dir` serve the roles they are official fonts of (fonts.py)."""
     from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
     from .writers.pdf import write_pdf
 
-    html = render_html(templates_dir, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
+    html = render_html(templates_dir, doc.template, content_dir=content_dir, lang=doc.lang, kind=doc.kind, **doc.context)
     out = []
     for fmt, target in files:
         try:
-            pages = write_pdf(html, target, templates_dir) if fmt == "pdf" else None
+            pages = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else None
             if fmt == "docx":
                 write_docx(html, target, templates_dir)
         except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
@@ -158,35 +162,38 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path) -> l
     return out
 
 
-def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: Path):
+def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None):
     """`make` in a worker process; a known error comes back as a value, with its located problems
     (pickling the exception itself would keep only its message)."""
     try:
-        return make(doc, files, templates_dir), None
+        return make(doc, files, templates_dir, content_dir), None
     except ReportgenError as exc:
         return None, (type(exc), exc.problems)
 
 
-def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_dir: Path, jobs: int) -> Iterator[tuple[list[Entry], list]]:
+def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_dir: Path, jobs: int,
+             content_dir: Path | None = None) -> Iterator[tuple[list[Entry], list]]:
     """Each document's files written into `staging`, in this process or in `jobs` worker processes
     (0: one per CPU), as each is done.
 
     Workers are spawned, not forked: a fork would copy the state of fontconfig and matplotlib once
-    they are loaded, and a fresh process costs about the same as a fork server with two workers."""
+    they are loaded, and a fresh process costs about the same as a fork server with two workers.
+    Each worker is given the content folder: its PDF writer points FONTCONFIG_FILE at the same
+    generated file (named by its text) as this process would, the content's fonts folder included."""
     def targets(files: list[Entry]) -> list[tuple[str, Path]]:
         return [(f.format, staging / f.path) for f in files]
 
     jobs = min(jobs or os.cpu_count() or 1, len(todo))
     if jobs <= 1:
         for doc, files in todo:
-            yield files, make(doc, targets(files), templates_dir)
+            yield files, make(doc, targets(files), templates_dir, content_dir)
         return
 
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent, initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(make_in_worker, doc, targets(files), templates_dir): files for doc, files in todo}
+        futures = {pool.submit(make_in_worker, doc, targets(files), templates_dir, content_dir): files for doc, files in todo}
         for future in as_completed(futures):
             results, failure = future.result()
             if failure:

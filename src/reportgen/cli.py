@@ -33,8 +33,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail when a segment's translation is not translated or approved (instead of marking the English as DRAFT)")
     c = sub.add_parser("check", help="validate the content and templates; write nothing", description="Load and validate the content and render every document's HTML in memory; report every problem; write nothing.")
     common(c)
-    f = sub.add_parser("fonts", help="show which installed font serves each official font role")
-    f.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
+    f = sub.add_parser("fonts", help="show which installed font serves each official font role",
+                       description="Show which font serves each font role (templates/fonts.yaml): an official font installed on this machine "
+                                   "or in the content's fonts folder (<content>/fonts/), else a free substitute.")
+    common(f)
     s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     add_publishing_commands(sub, common)
@@ -129,7 +131,7 @@ def run_build(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from .build import build
-    from .fonts import role_report
+    from .fonts import role_report, substitute_warnings
 
     with Progress(transient=True) as progress:
         task = progress.add_task("building", total=None)
@@ -153,8 +155,10 @@ def run_build(args: argparse.Namespace) -> int:
     if not entries.written:
         print(f"nothing to do: {files(len(entries))} up to date in {display_path(args.out)} ({elapsed:.2f} s)")
         return 0
-    for line in role_report(args.templates):
+    for line in role_report(args.templates, args.content):
         print(f"font {line}")
+    for warning in substitute_warnings(args.templates, args.content):  # once per build, one line per role
+        print(warning, file=sys.stderr)
     for e in entries.written:
         pages = f", {e.pages} pages" if e.pages else ""
         print(f"wrote {display_path(args.out / e.path)}{pages}")
@@ -171,14 +175,14 @@ def run_check(args: argparse.Namespace) -> int:
     docs = documents(content, LANGS)
     for doc in docs:
         render_html(args.templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
-    print(f"content ok: {len(content.plans)} plan(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
+    print(f"content ok: {len(content.plans)} plan(s), {len(content.notices)} notice(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
     return 0
 
 
 def run_fonts(args: argparse.Namespace) -> int:
     from .fonts import role_report
 
-    for line in role_report(args.templates):
+    for line in role_report(args.templates, args.content):
         print(line)
     return 0
 
@@ -201,7 +205,7 @@ def run_publish(args: argparse.Namespace) -> int:
     from .publish import publish
     from .site import write_site
 
-    result = publish(args.out, args.content, args.edition, force=args.force)
+    result = publish(args.out, args.content, args.edition, force=args.force, templates_dir=args.templates)
     edition, where = result.edition, display_path(result.folder)
     if result.changed:
         for f in edition["files"]:

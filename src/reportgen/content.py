@@ -15,19 +15,24 @@ from .model import (
     MAX_LEVEL,
     PLACEHOLDER,
     Bulletin,
+    Meta,
+    Notice,
+    NoticeSource,
     Plan,
     PlanSource,
     Section,
+    SettingsSource,
     Text,
     build_nodes,
     figures,
     format_number,
 )
+from .fonts import folder_fonts
 from .progress import load_series
 from .tables import load_table
 from .yamlsource import dotted, locate, read_yaml, validate
 
-KINDS = ("action-plan", "bulletin-series")
+KINDS = ("action-plan", "notice", "bulletin-series", "settings")
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class Content:
     """Everything a content folder holds, validated."""
 
     plans: tuple[Plan, ...]
+    notices: tuple[Notice, ...]
     bulletins: tuple[Bulletin, ...]
+    settings: SettingsSource = SettingsSource(kind="settings")  # the settings document's, else the defaults
 
 
 def load_content(content_dir: Path) -> Content:
@@ -62,17 +69,33 @@ def load_content(content_dir: Path) -> Content:
         sources.append((path, raw, kind))
     plans = [plan for path, raw, kind in sources if kind == "action-plan" for plan in [load_plan(path, raw, problems)] if plan]
     plans_ok = not problems.items
+    notices = [n for path, raw, kind in sources if kind == "notice" for n in [load_notice(path, raw, plans if plans_ok else None, problems)] if n]
     bulletins = []
     for path, raw, kind in sources:
         if kind == "bulletin-series" and plans_ok:  # a series refers to a plan: only once plans are sound
             bulletins += load_series(path, raw, plans, problems)
     seen: dict[str, str] = {}
-    for doc_id, where in [(d, p.id) for p in plans for d in [p.id, *(t.id for t in p.attachments)]] + [(b.id, b.series) for b in bulletins]:
+    for doc_id, where in [(d, p.id) for p in plans for d in [p.id, *(t.id for t in p.attachments)]] + [(n.id, n.id) for n in notices] + [(b.id, b.series) for b in bulletins]:
         if doc_id in seen:
             problems.add(Location(content_dir), f"document id '{doc_id}' is used twice (by '{seen[doc_id]}' and '{where}')")
         seen[doc_id] = where
+    settings = load_settings(content_dir, [(path, raw) for path, raw, kind in sources if kind == "settings"], problems)
+    try:
+        folder_fonts(content_dir)  # the fonts folder, if any, and every file in it lie inside the content folder
+    except ContentError as exc:
+        problems.items.extend(exc.problems)
     problems.raise_if_any()
-    return Content(tuple(plans), tuple(bulletins))
+    return Content(tuple(plans), tuple(notices), tuple(bulletins), settings)
+
+
+def load_settings(content_dir: Path, documents: list[tuple[Path, Any]], problems: Problems) -> SettingsSource:
+    """The settings document (kind settings): at most one; none means the defaults."""
+    for path, _ in documents[1:]:
+        problems.add(Location(path), f"a second settings document (the first is {documents[0][0].name}): a content folder has at most one")
+    if not documents:
+        return SettingsSource(kind="settings")
+    path, raw = documents[0]
+    return validate(SettingsSource, path, raw, problems) or SettingsSource(kind="settings")
 
 
 def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
@@ -80,6 +103,7 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
     if source is None:
         return None
     before = len(problems.items)
+    check_meta(path, raw, source.meta, problems)
     check_tree(path, raw, source, problems)
     tables = tuple(
         load_table(path.parent, number, att, locate(path, raw, ("attachments", number - 1, "table", "file")), problems)
@@ -110,6 +134,45 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
         sources=(path, *(path.parent / att.table.file for att in source.attachments)),
     )
     return None if len(problems.items) > before else plan
+
+
+def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Problems) -> Notice | None:
+    """A notice and the plan it issues (`plans`: None when they have problems of their own)."""
+    source = validate(NoticeSource, path, raw, problems)
+    if source is None:
+        return None
+    before = len(problems.items)
+    check_meta(path, raw, source.meta, problems)
+    if plans is None:
+        return None
+    plan = next((p for p in plans if p.id == source.plan), None)
+    if plan is None:
+        known = ", ".join(p.id for p in plans) or "none"
+        problems.add(locate(path, raw, ("plan",)), f"plan: no plan with id '{source.plan}' in this content folder (plans: {known})")
+    if len(problems.items) > before:
+        return None
+    return Notice(source.id, source.meta, source.text, plan, (path, *plan.sources))
+
+
+def check_meta(path: Path, raw: Any, meta: Meta, problems: Problems) -> None:
+    """What the schema alone cannot say about a document's official elements (GB/T 9704)."""
+    def at(*keys: str | int) -> Location:
+        return locate(path, raw, ("meta", *keys))
+
+    head = meta.letterhead
+    if head is not None:
+        if not meta.letterhead_issuers:
+            problems.add(at("letterhead"), "meta.letterhead: name the issuer (letterhead.issuers or meta.issuer)")
+        if head.signers and not head.upward:
+            problems.add(at("letterhead", "signers"), "meta.letterhead.signers: 签发人 are printed only on a document sent upward (上行文); set letterhead.upward: true or remove them")
+        if head.upward and not head.signers:
+            problems.add(at("letterhead", "upward"), "meta.letterhead.upward: a document sent upward names its 签发人 (letterhead.signers)")
+        if head.upward and meta.number is None:
+            problems.add(at("letterhead", "upward"), "meta.letterhead.upward: a document sent upward carries its number (meta.number) beside the 签发人")
+    if meta.signature is not None and meta.date is None:
+        problems.add(at("signature"), "meta.signature: the signature stands over the date (成文日期): give meta.date")
+    if meta.seal and not meta.signatures:
+        problems.add(at("seal"), "meta.seal: the seal goes over the signature and date: give meta.date and meta.issuer or meta.signature")
 
 
 def check_tree(path: Path, raw: Any, source: PlanSource, problems: Problems) -> None:

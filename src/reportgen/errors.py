@@ -73,7 +73,10 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, location: Location, message: str) -> None:
-        self.items.append(Problem(location, message))
+        """Record a problem once (a text's two languages may find the same one)."""
+        problem = Problem(location, message)
+        if problem not in self.items:
+            self.items.append(problem)
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -1,34 +1,49 @@
-"""Font roles: which installed face serves each official font role on this machine.
+"""Font roles: which face serves each official font role on this machine.
 
 Templates, CSS and Word styles name the official fonts (仿宋_GB2312 …). For rendering, a fontconfig
 file generated here maps each official name that is not installed to the free face chosen by
 `templates/fonts.yaml`; WeasyPrint, LibreOffice and matplotlib all honour it via FONTCONFIG_FILE.
+
+An office's licensed font files may also lie in the content's fonts folder (`<content>/fonts/`,
+FONTS_FOLDER): the fontconfig file includes that folder, and role resolution sees its fonts, so
+an official font there wins over the free substitute without being installed system-wide.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .errors import Location, Problem, TemplateError, WriterError
+from .errors import ContentError, Location, Problem, TemplateError, WriterError, display_path
+from .inputs import confined
+from .output import FONTS_FOLDER  # <content>/fonts/: an office's licensed font files, used without installing them
 from .yamlsource import read_template_yaml
+
+# The roles whose official font a published document must show: a free face standing in for one of
+# them is warned about by every build and refused by `reportgen publish` unless the content's
+# settings allow substitutes. 宋体 (page numbers only) and the Latin face are not among them.
+OFFICIAL_ROLES = {"title": "小标宋", "body": "仿宋", "kai": "楷体", "hei": "黑体"}
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
 @dataclass(frozen=True)
 class RoleFont:
     role: str
     official: str  # the name documents carry
-    served_by: str  # the installed family that renders it
+    served_by: str  # the family that renders it
     weight: str | None  # a weight the free face is asked for (the title's heavy Song)
+    free: bool  # served by a free face of fonts.yaml, not by one of the role's official fonts
+    folder: Path | None = None  # the content's fonts folder, when the serving font lies there
 
     @property
     def substituted(self) -> bool:
-        return self.served_by != self.official
+        return self.free
 
 
 def fc_list(fmt: str) -> list[str]:
@@ -41,9 +56,52 @@ def fc_list(fmt: str) -> list[str]:
     return out.splitlines()
 
 
-def installed_families() -> set[str]:
-    """Every family name (in every language) fontconfig knows."""
-    return {name.strip() for line in fc_list("%{family}") for name in line.split(",") if name.strip()}
+def split_families(lines: list[str]) -> set[str]:
+    return {name.strip() for line in lines for name in line.split(",") if name.strip()}
+
+
+def installed_families(fonts: tuple[Path, ...] = ()) -> set[str]:
+    """Every family name (in every language) fontconfig knows, and those of the font files `fonts`
+    (the content's fonts folder, `folder_fonts`)."""
+    return split_families(fc_list("%{family}")) | folder_families(fonts)
+
+
+@cache
+def folder_families(fonts: tuple[Path, ...]) -> frozenset[str]:
+    """The family names (in every language) of these font files, as fontconfig reads them."""
+    if not fonts:
+        return frozenset()
+    try:
+        out = subprocess.run(["fc-scan", "--format", "%{family}\n", *map(str, fonts)], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise WriterError(f"fontconfig's fc-scan cannot read the fonts folder ({exc}); run scripts/install.sh") from None
+    return frozenset(split_families(out.splitlines()))
+
+
+def fonts_folder(content_dir: Path | None) -> Path | None:
+    """The content's fonts folder, `<content>/fonts/`, if there is one."""
+    if content_dir is None:
+        return None
+    folder = Path(content_dir) / FONTS_FOLDER
+    return folder if folder.exists() or folder.is_symlink() else None
+
+
+def folder_fonts(content_dir: Path | None) -> tuple[Path, ...]:
+    """The font files (.ttf, .otf, .ttc, at any depth) of the content's fonts folder, resolved.
+    The folder and everything in it must lie inside the content folder: a symbolic link out of it
+    is refused (fontconfig would follow it)."""
+    folder = fonts_folder(content_dir)
+    if folder is None:
+        return ()
+    resolved = confined(folder, content_dir)
+    if not resolved.is_dir():
+        raise ContentError([Problem(Location(folder), "expected a folder of font files (.ttf, .otf, .ttc)")])
+    files = []
+    for path in sorted(folder.rglob("*")):
+        target = confined(path, content_dir)  # a link anywhere below, to a file or a folder
+        if path.suffix.lower() in FONT_SUFFIXES and target.is_file():
+            files.append(target)
+    return tuple(files)
 
 
 @cache
@@ -61,11 +119,21 @@ def official_names(templates_dir: Path) -> dict[str, str]:
     return {role: spec["official"][0] for role, spec in font_roles(templates_dir).items()}
 
 
+def resolve_roles(templates_dir: Path, content_dir: Path | None = None) -> tuple[RoleFont, ...]:
+    """Pick the face for each role: an official font, installed or in the content's fonts folder,
+    wins; else the first installed free face."""
+    fonts = folder_fonts(content_dir)
+    state = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in fonts)  # a font dropped in later is seen
+    return _resolve_roles(templates_dir, fonts_folder(content_dir) if fonts else None, state)
+
+
 @cache
-def resolve_roles(templates_dir: Path) -> tuple[RoleFont, ...]:
-    """Pick the face for each role: an installed official font wins, else the first installed free face."""
+def _resolve_roles(templates_dir: Path, folder: Path | None, state: tuple) -> tuple[RoleFont, ...]:
     roles = font_roles(templates_dir)
-    families = installed_families()
+    fonts = tuple(p for p, *_ in state)
+    system = split_families(fc_list("%{family}"))
+    in_folder = folder_families(fonts)
+    families = system | in_folder
     out = []
     for role, spec in roles.items():
         official = spec["official"]
@@ -77,15 +145,21 @@ def resolve_roles(templates_dir: Path) -> tuple[RoleFont, ...]:
                 wanted = ", ".join(f["family"] for f in spec["free"])
                 raise WriterError(f"no font for role '{role}': none of {', '.join(official)}, {wanted} is installed; run scripts/install.sh")
             chosen, weight = free["family"], free.get("weight")
-        out.append(RoleFont(role, official[0], chosen, weight))
+        served_from = folder if chosen in in_folder and chosen not in system else None
+        out.append(RoleFont(role, official[0], chosen, weight, chosen not in official, served_from))
     return tuple(out)
 
 
-def fontconfig_file(templates_dir: Path) -> Path:
-    """Write (once per content) the fontconfig file that maps official names to their serving faces."""
+def fontconfig_file(templates_dir: Path, content_dir: Path | None = None) -> Path:
+    """Write (once per content) the fontconfig file that maps official names to their serving faces
+    and adds the content's fonts folder, if any."""
     rules = []
     roles = font_roles(templates_dir)
-    for font in resolve_roles(templates_dir):
+    fonts = folder_fonts(content_dir)
+    if fonts:
+        folder = confined(fonts_folder(content_dir), content_dir)
+        rules.append(f"<dir>{escape(str(folder))}</dir>")
+    for font in resolve_roles(templates_dir, content_dir):
         for name in roles[font.role]["official"]:
             if name == font.served_by:
                 continue
@@ -108,22 +182,77 @@ def fontconfig_file(templates_dir: Path) -> Path:
     return path
 
 
-def use_project_fonts(templates_dir: Path) -> None:
-    """Point fontconfig at the project's mapping; call before WeasyPrint is first imported."""
-    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file(templates_dir))
+_in_effect: list[str] = []  # the fontconfig file WeasyPrint was first imported with in this process
 
 
-def role_report(templates_dir: Path) -> list[str]:
+def use_project_fonts(templates_dir: Path, content_dir: Path | None = None) -> None:
+    """Point fontconfig at the project's mapping (and the content's fonts folder); call before
+    WeasyPrint is first imported. Pango keeps matching fonts with the configuration in effect when
+    it was first used, whatever FONTCONFIG_FILE says later: a process that would render with another
+    mapping (another content's fonts folder) is stopped rather than let it embed the wrong faces."""
+    path = str(fontconfig_file(templates_dir, content_dir))
+    if "weasyprint" not in sys.modules:
+        _in_effect[:] = [path]
+    elif _in_effect and _in_effect[0] != path:
+        raise WriterError(f"this process already renders PDFs with another font configuration ({_in_effect[0]}), which "
+                          f"fontconfig cannot change while it runs; build content folders with different fonts folders in "
+                          f"separate processes (each `reportgen build` is one)")
+    os.environ["FONTCONFIG_FILE"] = path
+
+
+def role_report(templates_dir: Path, content_dir: Path | None = None) -> list[str]:
+    def served(f: RoleFont) -> str:
+        if f.substituted:
+            return f" served by {f.served_by}{' ' + f.weight if f.weight else ''} (free substitute)"
+        by = f" served by {f.served_by}" if f.served_by != f.official else ""
+        return by + (f" (in {display_path(f.folder)})" if f.folder else " (installed)")
+
+    return [f"{f.role}: {f.official}{served(f)}" for f in resolve_roles(templates_dir, content_dir)]
+
+
+def substitutes(templates_dir: Path, content_dir: Path | None = None) -> list[RoleFont]:
+    """The official roles (OFFICIAL_ROLES) that a free face serves on this machine."""
+    return [f for f in resolve_roles(templates_dir, content_dir) if f.role in OFFICIAL_ROLES and f.substituted]
+
+
+def substitute_warnings(templates_dir: Path, content_dir: Path | None = None) -> list[Problem]:
+    """One warning per official role served by a free substitute: what a build reports."""
     return [
-        f"{f.role}: {f.official}" + (f" served by {f.served_by}{' ' + f.weight if f.weight else ''} (free substitute)" if f.substituted else " (installed)")
-        for f in resolve_roles(templates_dir)
+        Problem(Location(templates_dir / "fonts.yaml"), f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither "
+                f"installed nor in the content's {FONTS_FOLDER}/ folder; the PDFs use the free substitute {f.served_by}"
+                f"{' ' + f.weight if f.weight else ''} instead (`reportgen publish` refuses this unless the content's settings allow substitutes)", "warning")
+        for f in substitutes(templates_dir, content_dir)
     ]
 
 
-def chart_font(templates_dir: Path) -> str:
-    """The family charts are drawn with: the face serving the 黑体 role, by a name matplotlib knows."""
-    hei = next(f for f in resolve_roles(templates_dir) if f.role == "hei")
+def substitute_refusals(templates_dir: Path, content_dir: Path, where: Location) -> list[Problem]:
+    """One error per official role served by a free substitute: why publishing is refused."""
+    folder = display_path(Path(content_dir) / FONTS_FOLDER)
+    return [
+        Problem(where, f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither installed nor in "
+                       f"{folder}/, and the PDFs use the free substitute {f.served_by}; install {f.official}, or put its font file "
+                       f"(.ttf, .otf, .ttc) in {folder}/ and build again, "
+                       f"or allow substitutes in the content's settings (settings.yaml: `fonts: {{allow_substitutes: true}}`)")
+        for f in substitutes(templates_dir, content_dir)
+    ]
+
+
+def chart_font(templates_dir: Path, content_dir: Path | None = None) -> str:
+    """The family charts are drawn with: the face serving the 黑体 role, by a name matplotlib knows.
+    A face from the content's fonts folder is added to matplotlib's list first."""
+    hei = next(f for f in resolve_roles(templates_dir, content_dir) if f.role == "hei")
     if hei.substituted:
         return hei.served_by
-    families = installed_families()
+    fonts = folder_fonts(content_dir) if hei.folder else ()
+    if fonts:
+        register_with_matplotlib(fonts)
+    families = installed_families(fonts)
     return next((n for n in font_roles(templates_dir)["hei"]["official"] if n.isascii() and n in families), hei.served_by)
+
+
+@cache
+def register_with_matplotlib(fonts: tuple[Path, ...]) -> None:
+    from matplotlib import font_manager
+
+    for path in fonts:
+        font_manager.fontManager.addfont(str(path))

@@ -88,14 +88,53 @@ class Attachment(Strict):
     table: TableSpec
 
 
+class Letterhead(Strict):
+    """版头's 发文机关标志 (GB/T 9704 §7.2.3), red, centred 35 mm below the top of the type area."""
+
+    issuers: list[Text] = Field([], description="the issuing organs, host first (joint documents name several); default: meta.issuer")
+    suffix: bool = Field(False, description="\"文件\" after the name(s)")
+    upward: bool = Field(False, description="a document sent upward (上行文): the number moves left and 签发人 go right (§7.2.4)")
+    signers: list[Text] = Field([], description="签发人 of a document sent upward, in the issuers' order")
+
+
+class Imprint(Strict):
+    """版记 (§7.4): at the foot of the last even page, between rules."""
+
+    cc: list[Text] = Field([], description="抄送机关, in order")
+    printer: Text = Field(description="印发机关")
+    printed: datetime.date = Field(description="印发日期, YYYY-MM-DD")
+
+
+CopyNumber = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+
+
 class Meta(Strict):
     title: Text = Field(description="line breaks (\\n) shape the title block")
-    issuer: Text | None = None
-    date: datetime.date | None = None
+    issuer: Text | None = Field(None, description="发文机关: the files' author; the letterhead and signature by default")
+    date: datetime.date | None = Field(None, description="成文日期, YYYY-MM-DD: printed under the signature")
     number: Text | None = Field(None, description="document number, e.g. 晋政办发〔2020〕3号")
-    addressee: Text | None = None
+    addressee: Text | None = Field(None, description="主送机关; the colon is added")
     subject: Text | None = Field(None, description="what the document is about, for the files' properties")
     keywords: Text | None = Field(None, description="comma-separated keywords, for the files' properties")
+    copy_number: CopyNumber | None = Field(None, description="份号: six digits, e.g. 000001")
+    secrecy: Text | None = Field(None, description="密级和保密期限, e.g. 秘密★1年")
+    urgency: Text | None = Field(None, description="紧急程度: 特急 or 加急")
+    letterhead: Letterhead | None = Field(None, description="版头: the red issuer mark and rule; omitted, the document has none")
+    signature: list[Text] | None = Field(None, description="发文机关署名 above the date (several: joint issuers); default: meta.issuer")
+    seal: bool = Field(False, description="leave the seal's space: the date 4 characters from the right, the signature centred over it")
+    note: Text | None = Field(None, description="附注, e.g. 此件公开发布; the parentheses are added")
+    imprint: Imprint | None = Field(None, description="版记: 抄送, 印发机关 and 印发日期")
+
+    @property
+    def letterhead_issuers(self) -> list[Text]:
+        return (self.letterhead.issuers or ([self.issuer] if self.issuer else [])) if self.letterhead else []
+
+    @property
+    def signatures(self) -> list[Text]:
+        """The 发文机关署名 over the date: declared, else the issuer; none without a date."""
+        if self.date is None:
+            return []
+        return self.signature if self.signature is not None else ([self.issuer] if self.issuer else [])
 
 
 class PlanSource(Strict):
@@ -107,6 +146,17 @@ class PlanSource(Strict):
     preamble: Text | None = None
     sections: Annotated[list[Section], AfterValidator(check_siblings)] = Field(min_length=1)
     attachments: list[Attachment] = []
+
+
+class NoticeSource(Strict):
+    """The schema of a notice YAML file: the notice (关于印发《…》的通知) that issues a plan of the
+    same content folder; the plan follows it in one document."""
+
+    kind: Literal["notice"]
+    id: Id
+    plan: Id = Field(description="the id of the plan it issues")
+    meta: Meta
+    text: Text = Field(description="the notice's body, Markdown")
 
 
 class SeriesColumns(Strict):
@@ -142,6 +192,17 @@ class QuarterNotes(Strict):
     next_steps: Text | None = None
     tasks: dict[Id, Text] = {}
 
+
+
+class FontSettings(Strict):
+    allow_substitutes: bool = Field(False, description="publish even when a free face stands in for an official font (仿宋, 小标宋, 黑体, 楷体)")
+
+
+class SettingsSource(Strict):
+    """The schema of the content's settings document (kind settings, e.g. settings.yaml; at most one)."""
+
+    kind: Literal["settings"]
+    fonts: FontSettings = FontSettings()
 
 # ---- the built plan (what templates read) ----
 
@@ -198,6 +259,15 @@ class Plan:
     sections: tuple[Node, ...]
     attachments: tuple[Table, ...]
     sources: tuple[Path, ...] = ()  # the files it is made from: its YAML, then each attachment's table file
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    meta: Meta
+    text: Text
+    plan: Plan  # the plan it issues, printed after it
+    sources: tuple[Path, ...] = ()  # its YAML, then the plan's sources
 
 
 @dataclass(frozen=True)

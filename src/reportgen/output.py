@@ -27,6 +27,7 @@ MANIFEST = "manifest.json"
 STAGING = ".staging-"
 FORMATS = ("pdf", "docx")
 PACKAGE = Path(__file__).resolve().parent
+FONTS_FOLDER = "fonts"  # the content's fonts folder (fonts.FONTS_FOLDER)
 
 
 @dataclass(frozen=True)
@@ -98,16 +99,19 @@ def environment() -> dict[str, Any]:
 class Inputs:
     """Fingerprints of what a build reads, taken once at its start, before the content is loaded (an
     edit made during a build is then seen by the next one): every file of the content folder, and
-    the toolchain (every file under templates/, this package's code, the environment).
+    the toolchain (every file under templates/, this package's code, the environment, and the font
+    files of the content's fonts folder, which every document may be set in: adding a font rebuilds).
 
     Files are named relative to their folder, so that a copied project has the same fingerprints."""
 
     def __init__(self, content_dir: Path, templates_dir: Path):
         self.content_dir = content_dir
         self.content = tree_digests(content_dir)
-        self.toolchain = fingerprint(
-            {"templates": tree_digests(templates_dir), "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
-        )
+        toolchain = {"templates": tree_digests(templates_dir), "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
+        fonts = tree_digests(content_dir / FONTS_FOLDER)  # fonts.FONTS_FOLDER (this module imports no other)
+        if fonts:
+            toolchain["fonts"] = fonts
+        self.toolchain = fingerprint(toolchain)
 
     def name(self, source: Path) -> str:
         """A source file's name relative to the content folder (every source is inside it)."""

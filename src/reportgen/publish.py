@@ -4,13 +4,18 @@ An edition is chosen by its name alone (docs/publishing.md):
 
 - ``YYYYQn`` (2020Q2): the progress bulletins of that quarter;
 - ``YYYY`` (2020): the plan documents of that year, every document of kind action-plan or
-  attachment whose plan's year is YYYY. A plan's year is the year of its ``meta.date``; a plan
-  without a date takes the year of the bulletins that report on its tables.
+  attachment whose plan's year is YYYY, and the notices that issue those plans. A plan's year is
+  the year of its ``meta.date``; a plan without a date takes the year of the bulletins that
+  report on its tables.
 
 Every document of an edition is published in every language and format. Publishing copies the
 files listed in output/manifest.json (it never builds) into a temporary folder, writes
 edition.json, and renames the folder into place. Publishing different files again is refused
 unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``.
+
+Publishing is refused while a free face stands in for an official font (仿宋, 小标宋, 黑体, 楷体:
+fonts.OFFICIAL_ROLES) on this machine, unless the content's settings allow substitutes
+(``fonts: {allow_substitutes: true}`` in its settings document).
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
 EDITIONS = "editions"
 EDITION_JSON = "edition.json"
 SUPERSEDED = "superseded"
-KIND_ORDER = ("action-plan", "attachment", "bulletin")
+KIND_ORDER = ("notice", "action-plan", "attachment", "bulletin")
 EXIT_PUBLISH = 5  # publishing refused: nothing built, unknown edition, or a published edition would change
 EXIT_VERIFY = 6  # a published edition does not match its edition.json
 
@@ -101,6 +106,7 @@ def edition_documents(content: Content, name: str) -> dict[tuple[str, str], str]
         years = plan_years(content)
         wanted = {plan.id for plan in content.plans if years.get(plan.id) == int(name)}
         wanted |= {t.id for plan in content.plans if plan.id in wanted for t in plan.attachments}
+        wanted |= {n.id for n in content.notices if n.plan.id in wanted}
         docs = [d for d in documents(content, LANGS) if d.kind != "bulletin" and d.id in wanted]
     return {(d.id, d.lang): one_line(d.context["title"][d.lang], d.lang) for d in docs}
 
@@ -126,10 +132,12 @@ class Published:
     changed: bool
 
 
-def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False) -> Published:
-    """Copy the built files of edition `name` into out_dir/editions/<name>/ with edition.json."""
+def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, templates_dir: Path | None = None) -> Published:
+    """Copy the built files of edition `name` into out_dir/editions/<name>/ with edition.json.
+    `templates_dir` (default ./templates) gives the font roles (fonts.yaml)."""
     check_edition_name(name)
     content = load_content(content_dir)
+    check_fonts(content, content_dir, templates_dir or Path("templates").absolute())
     titles = edition_documents(content, name)
     if not titles:
         raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
@@ -162,6 +170,18 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False) ->
     }
     write_edition(out_dir, folder, edition, earlier)
     return Published(name, folder, edition, changed=True)
+
+
+def check_fonts(content: Content, content_dir: Path, templates_dir: Path) -> None:
+    """Refuse, one problem per role, while a free face serves an official font role, unless the
+    content's settings allow substitutes."""
+    if content.settings.fonts.allow_substitutes:
+        return
+    from .fonts import substitute_refusals
+
+    problems = substitute_refusals(templates_dir, content_dir, Location(content_dir))
+    if problems:
+        raise PublishError(problems)
 
 
 def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], fingerprint: str) -> list[dict]:

@@ -4,6 +4,7 @@ Templates run sandboxed with StrictUndefined; text is escaped; Markdown's raw HT
 """
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from .model import Column, Period, format_number, heading_marker
 from .yamlsource import read_template_yaml
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTH_NAMES_EN = "January February March April May June July August September October November December".split()
 
 
 # Markdown that makes elements outside the documents' vocabulary (docs/html-vocabulary.md) stays
@@ -58,6 +60,11 @@ def period(p: Period, lang: str) -> str:
     part = lambda y, m: f"{MONTHS_EN[m - 1]} {y}" if m else str(y)  # noqa: E731
     sep = " – " if p.start_month or p.end_month else "–"
     return f"{part(p.start_year, p.start_month)}{sep}{part(p.end_year, p.end_month)}"
+
+
+def long_date(d: datetime.date, lang: str) -> str:
+    """2021年3月15日 (Arabic numerals, no zero padding: GB/T 9704 §7.3.5.4) / March 15, 2021."""
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{MONTH_NAMES_EN[d.month - 1]} {d.day}, {d.year}"
 
 
 def fill(template: str, **values: Any) -> str:
@@ -120,8 +127,9 @@ def cell(value: Any, column: Column, lang: str) -> str:
     return str(value)
 
 
-def chart_functions(templates_dir: Path) -> dict[str, Any]:
-    """Template globals drawing the charts (src/reportgen/charts.py) with the 黑体 role's face."""
+def chart_functions(templates_dir: Path, content_dir: Path | None = None) -> dict[str, Any]:
+    """Template globals drawing the charts (src/reportgen/charts.py) with the 黑体 role's face
+    (which may lie in the content's fonts folder)."""
     from . import charts
     from .fonts import chart_font
 
@@ -129,16 +137,16 @@ def chart_functions(templates_dir: Path) -> dict[str, Any]:
         return None if value is None else float(value)
 
     def completion_chart(labels, rates, benchmark, **texts) -> charts.Chart:
-        return charts.completion_chart([str(x) for x in labels], [number(r) for r in rates], float(benchmark), font=chart_font(templates_dir), **texts)
+        return charts.completion_chart([str(x) for x in labels], [number(r) for r in rates], float(benchmark), font=chart_font(templates_dir, content_dir), **texts)
 
     def grouped_bar_chart(groups, series, **texts) -> charts.Chart:
-        return charts.grouped_bar_chart(list(groups), {k: [float(v) for v in vs] for k, vs in series.items()}, font=chart_font(templates_dir), **texts)
+        return charts.grouped_bar_chart(list(groups), {k: [float(v) for v in vs] for k, vs in series.items()}, font=chart_font(templates_dir, content_dir), **texts)
 
     return {"completion_chart": completion_chart, "grouped_bar_chart": grouped_bar_chart}
 
 
 @cache
-def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+def environment(templates_dir: Path, content_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
@@ -147,17 +155,18 @@ def environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        md=markdown_html, lines=lines, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
+        md=markdown_html, lines=lines, long_date=long_date, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
         points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
     )
-    env.globals.update(chart_functions(templates_dir))
+    env.globals.update(chart_functions(templates_dir, content_dir))
     env.globals["strings"] = read_template_yaml(templates_dir / "strings.yaml", templates_dir)
     return env
 
 
-def render_html(templates_dir: Path, template: str, **context: Any) -> str:
-    """Render one document; template mistakes and sandbox violations become located TemplateErrors."""
-    env = environment(templates_dir)
+def render_html(templates_dir: Path, template: str, *, content_dir: Path | None = None, **context: Any) -> str:
+    """Render one document; template mistakes and sandbox violations become located TemplateErrors.
+    `content_dir`: the content folder whose fonts folder may hold the face charts are drawn with."""
+    env = environment(templates_dir, content_dir)
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateSyntaxError as exc:

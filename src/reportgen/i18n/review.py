@@ -2,7 +2,7 @@
 
     review_documents(content_dir, templates_dir) -> list[tuple[str, dict]]
 
-One (document id, template context) per plan and bulletin; render each with
+One (document id, template context) per notice, plan and bulletin; render each with
 `render_html(templates_dir, "review.html.j2", lang="zh", kind="review", **context)` (the HTML is
 bilingual; `lang` only sets the page language) and write it as kind `review`, lang `zh-en`.
 """
@@ -17,7 +17,8 @@ STATE_ZH = {"untranslated": "未翻译", "translated": "已翻译", "needs-revie
 
 
 def review_documents(content_dir: Path, templates_dir: Path) -> list[tuple[str, dict]]:
-    """The review copy's context for each plan and bulletin (an attachment's segments are in its plan's copy)."""
+    """The review copy's context for each notice, plan and bulletin (an attachment's segments are in
+    its plan's copy; a notice's copy holds the plan it issues, as the notice prints it)."""
     catalog = collect(content_dir, templates_dir)
     pairs = states_of(catalog, read_records(content_dir))
     out = []

@@ -4,7 +4,8 @@ Segments are read from the raw files (ruamel round-trip YAML for line numbers, t
 tables), never from the built model, so that a text has a segment even when the content fails other
 checks. Ids follow where a text lives:
 
-    plan.<plan-id>.title | .issuer | .number | .addressee | .preamble
+    plan.<plan-id>.<meta path> | .preamble                  (meta: .title, .issuer, .letterhead.issuers.0 …)
+    notice.<notice-id>.<meta path> | .text
     plan.<plan-id>.sections.<section-id>.title | .text
     plan.<plan-id>.attachments.<attachment-id>.title | .total_label | .columns.<key>.label
     table.<attachment-id>.<row-id>.<column-key>            (text cells of an attachment table)
@@ -65,7 +66,7 @@ class Segment:
 @dataclass
 class DocumentInfo:
     id: str
-    kind: str  # action-plan | attachment | bulletin
+    kind: str  # notice | action-plan | attachment | bulletin
     title: dict[str, str]  # {"zh": …, "en": …}
 
 
@@ -110,6 +111,14 @@ def text_of(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def bilingual(node: Any, keys: tuple) -> list[tuple]:
+    """The keys of every {zh, en} map under `node` (reached by `keys`), through maps and lists."""
+    if isinstance(node, dict) and "zh" in node:
+        return [keys]
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    return [found for key, child in children for found in bilingual(child, (*keys, key))]
+
+
 def pair(path: Path, raw: Any, keys: tuple) -> tuple[str, str, Location] | None:
     """The (zh, en, location of zh) of the {zh, en} map at `keys`, or None when there is none."""
     node = raw
@@ -138,6 +147,22 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         if isinstance(raw, CommentedMap):
             yamls.append((path, raw))
     plans = [(p, r) for p, r in yamls if r.get("kind") == "action-plan"]
+    notices = [(p, r) for p, r in yamls if r.get("kind") == "notice"]
+    issued_by: dict[str, set[str]] = {}  # plan id → the notices that issue it (and print its texts)
+    for path, raw in notices:
+        nid = text_of(raw.get("id")) or path.stem
+        meta = raw.get("meta") if isinstance(raw.get("meta"), dict) else {}
+        mt = meta.get("title") if isinstance(meta.get("title"), dict) else {}
+        documents[nid] = DocumentInfo(nid, "notice", {lang: text_of(mt.get(lang)).replace("\n", "") or nid for lang in ("zh", "en")})
+        issued_by.setdefault(text_of(raw.get("plan")), set()).add(nid)
+        for keys in bilingual(meta, ("meta",)):
+            name = ".".join(map(str, keys[1:]))
+            got = pair(path, raw, keys)
+            if got:
+                out.add(f"notice.{nid}.{name}", *got, {nid}, f"{nid}: {name}", YamlPlace(path, keys))
+        got = pair(path, raw, ("text",))
+        if got:
+            out.add(f"notice.{nid}.text", *got, {nid}, f"{nid}: text", YamlPlace(path, ("text",)))
     series_list = [(p, r) for p, r in yamls if r.get("kind") == "bulletin-series"]
 
     # The bulletins each series makes: one per quarter that has a data file.
@@ -171,9 +196,10 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
             if got:
                 out.add(seg_id, got[0], got[1], got[2], docs, context, YamlPlace(path, keys))
 
-        here = {plan_id}
-        for name in ("title", "issuer", "number", "addressee"):
-            add(f"plan.{plan_id}.{name}", ("meta", name), here, f"{plan_id}: {name}")
+        here = {plan_id, *issued_by.get(plan_id, ())}
+        for keys in bilingual(meta, ("meta",)):
+            name = ".".join(map(str, keys[1:]))
+            add(f"plan.{plan_id}.{name}", keys, here, f"{plan_id}: {name}")
         add(f"plan.{plan_id}.preamble", ("preamble",), here, f"{plan_id}: preamble")
 
         def visit(sections: Any, keys: tuple, trail: tuple[str, ...]) -> None:
@@ -203,7 +229,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
             for r, _ in users:
                 for role, key in (r.get("columns") or {}).items():
                     roles.setdefault(text_of(key), set()).add(role)
-            docs = {plan_id, aid}
+            docs = {aid} | here
             add(f"plan.{plan_id}.attachments.{aid}.title", ("attachments", a, "title"), docs, f"{aid}: title")
             add(f"plan.{plan_id}.attachments.{aid}.total_label", ("attachments", a, "table", "total_label"), docs | bulletins_of, f"{aid}: total row label")
             columns = table.get("columns") if isinstance(table.get("columns"), list) else []
@@ -299,7 +325,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 walk(node[key], (*keys, key))
 
         walk(raw_strings, ())
-    rank = {"action-plan": 0, "attachment": 1, "bulletin": 2}
+    rank = {"notice": 0, "action-plan": 1, "attachment": 2, "bulletin": 3}
     order = sorted(documents, key=lambda d: rank[documents[d].kind])
     documents = {d: documents[d] for d in order}
     return Catalog(out.segments(order), documents, out.problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
 from .columns import column_widths
-from .docx_oxml import BREAK, Box, Cell, PageGeometry
+from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
 from .properties import Properties, read_properties
 from ..yamlsource import read_template_yaml
@@ -36,30 +37,37 @@ PORTRAIT = PageGeometry(width=11906, height=16838, top=2098, bottom=1984, left=1
 # suggested left 37 / right 35 mm; the difference is 2 mm and this keeps both formats alike.)
 LANDSCAPE = PageGeometry(width=16838, height=11906, top=1588, bottom=1474, left=1984, right=2098,
                          landscape=True)
-# The page number's top sits 7 mm below the type area, whose bottom edge is 35 mm above the page's:
-# its top at 28 mm; a 14 pt line (≈ 4.9 mm) puts its bottom at ≈ 23 mm, and Word measures the footer
-# distance from the page edge to the bottom of the footer: 23 mm = 1304 twips.
-FOOTER_DISTANCE = 1304
+# The page number's dashes (一字线) sit 7 mm below the type area (§7.5), whose bottom edge is 35 mm
+# above the page's: at 28 mm. Word measures the footer distance from the page edge to the bottom of
+# the footer; in the single-spaced 14 pt footer line the dash's centre lies 2.22 mm above that bottom
+# (measured in LibreOffice's rendering, 宋体 served by Noto Serif CJK SC): 25.78 mm = 1462 twips.
+FOOTER_DISTANCE = 1462
 # A landscape page's number stays where it is on the portrait sheet (§7.2), as the PDF's CSS puts it
 # (@page landscape:right/left): an odd page is the sheet turned anticlockwise, its number reading
 # down the left margin; an even page is turned clockwise, its number reading up the right margin. The
-# tops of the glyphs face the type area, 7 mm from it, the 14 pt line beside them; the text box ends
-# level with the type area's bottom, and the indents of Footer Odd / Footer Even keep the number one
-# character above that, as on a portrait page.
+# tops of the glyphs face the type area, the 14 pt line beside them, its dashes 7 mm from the type
+# area: the dash's centre lies 3.45 mm from the line's top edge (measured in LibreOffice), so the
+# box keeps 3.55 mm from the type area. The text box ends level with the type area's bottom, and the
+# indents of Footer Odd / Footer Even keep the number one character above that, as on a portrait page.
 EMU_PER_TWIP, EMU_PER_MM, EMU_PER_PT = 635, 36000, 12700
-SIDE_NUMBER_GAP = 7 * EMU_PER_MM
+SIDE_NUMBER_GAP = round(3.55 * EMU_PER_MM)
 SIDE_NUMBER_LINE = 14 * EMU_PER_PT
 SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
+ISSUER_TOP_PT = 99.2  # the issuer mark's top edge 35 mm below the type area's top (§7.2.3)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
 FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
 RASTER_TYPES = ("image/png", "image/jpeg")  # what a chart's data-raster may hold
 _MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 
 HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
-PARAGRAPHS = {"draft": "Draft Banner", "issuer": "Issuer", "doc-number": "Document Number", "addressee": "Addressee",
-              "attachment-label": "Attachment Label", "unit": "Unit Line"}
+PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": "Secrecy", "urgency": "Urgency",
+              "issuer": "Issuer", "addressee": "Addressee", "note": "Note", "attachment-label": "Attachment Label",
+              "unit": "Unit Line"}
+NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
+ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
+SPANS = {"signer": "Signer"}  # <span class="…"> in a character style
 CELLS = {"num": "Table Number", "center": "Table Center"}
 STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
                "table": WD_STYLE_TYPE.TABLE}
@@ -67,7 +75,7 @@ STYLE_KEYS = set(
     "name type based_on next reset font latin_font east_asian_hint size_pt bold italic color"
     " char_spacing_pt align first_line_chars left_chars right_chars line_exact_pt line_multiple"
     " space_before_pt space_after_pt keep_with_next keep_together page_break_before widow_control"
-    " snap_to_grid outline_level bottom_border grid_width_pt on_demand en".split()
+    " snap_to_grid outline_level borders right_tab hyphenate grid_width_pt rules on_demand en".split()
 )
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -115,6 +123,7 @@ class DocxWriter:
         self.page = self.wanted = PORTRAIT
         self.has_content = self.page_break_pending = self.last_was_table = False
         self.pictures = 0
+        self.mark_lines = 0  # lines of 份号, 密级 and 紧急程度 above the issuer mark
         self.define_styles(specs, fonts)
         self.style_ids = {style.name: style.style_id for style in self.doc.styles}
         self.set_up_pages()
@@ -131,15 +140,14 @@ class DocxWriter:
         oxml.set_doc_defaults(styles.element, fonts["latin"], fonts["body"], word_lang,
                               self.lang if self.zh else "zh-CN")
         oxml.set_theme_font_lang(self.doc.settings.element, word_lang, self.lang if self.zh else "zh-CN")
-        by_name = {spec["name"]: spec for spec in specs}
+        # the English document's overrides (bold headings …)
+        self.specs = {spec["name"]: spec if self.zh else {**spec, **spec.get("en", {})} for spec in specs}
         self.on_demand: dict[str, tuple] = {}
-        for spec in specs:
-            if not self.zh:  # the English document's overrides (bold headings …)
-                spec = {**spec, **spec.get("en", {})}
+        for spec in self.specs.values():
             if spec.get("on_demand"):
-                self.on_demand[spec["name"]] = (spec, fonts, _size_pt(spec["name"], by_name))
+                self.on_demand[spec["name"]] = (spec, fonts, _size_pt(spec["name"], self.specs))
             else:
-                self.define_style(spec, fonts, _size_pt(spec["name"], by_name))
+                self.define_style(spec, fonts, _size_pt(spec["name"], self.specs))
 
     def define_style(self, spec: dict, fonts: dict[str, str], size_pt: float) -> None:
         styles, kind, name = self.doc.styles, STYLE_TYPES[spec["type"]], spec["name"]
@@ -186,10 +194,16 @@ class DocxWriter:
             oxml.set_outline_level(style, spec["outline_level"])
         if "snap_to_grid" in spec:
             oxml.set_snap_to_grid(style, spec["snap_to_grid"])
-        if "bottom_border" in spec:
-            oxml.set_bottom_border(style, **spec["bottom_border"])
+        if "borders" in spec:
+            oxml.set_borders(style, **spec["borders"])
+        if "right_tab" in spec:  # characters from the right edge of a portrait page's text
+            oxml.set_right_tab(style, PORTRAIT.text_width - round(spec["right_tab"] * size_pt * 20))
+        if spec.get("hyphenate") is False:
+            oxml.set_no_hyphenation(style)
         if "grid_width_pt" in spec:
             oxml.set_table_grid(style, spec["grid_width_pt"])
+        if "rules" in spec:
+            oxml.set_table_rules(style, **spec["rules"])
 
     def set_up_pages(self) -> None:
         """A4 portrait, the line grid, and footers "— N —" right on odd pages, left on even ones;
@@ -241,13 +255,15 @@ class DocxWriter:
             raise WriterError(f"the Word styles have no style {name!r} (templates/word-styles.yaml)") from None
 
     def set_properties(self, props: Properties) -> None:
-        """Core properties from <title> and <meta> (writers/properties.py: the same as the PDF's)."""
+        """Core properties from <title> and <meta> (writers/properties.py: the same as the PDF's),
+        each cut to the 255 characters a core property holds (a review copy's bilingual title
+        is longer)."""
         core = self.doc.core_properties
-        core.title = props.title
-        core.author = core.last_modified_by = props.author
-        core.subject = props.subject
-        core.keywords = props.keywords_text
-        core.comments = props.description
+        core.title = _fit(props.title)
+        core.author = core.last_modified_by = _fit(props.author)
+        core.subject = _fit(props.subject)
+        core.keywords = _fit(props.keywords_text)
+        core.comments = _fit(props.description)
         core.language = props.language
         core.category = ""
         core.created = core.modified = props.created
@@ -267,8 +283,25 @@ class DocxWriter:
         tag, classes = el.tag, el.get("class", "").split()
         if tag == "header":
             self.blocks(el)
-        elif tag == "section" and "attachment" in classes:
+        elif tag == "div" and "doc-marks" in classes:
+            self.blocks(el)
+            self.mark_lines = len(list(_elements(el)))
+        elif tag == "div" and "issuer-mark" in classes:
+            self.issuer_mark(el)
+        elif tag == "div" and "attachment-list" in classes:
+            for item in _elements(el):
+                style = next((ATTACHMENT_ITEMS[c] for c in item.get("class", "").split() if c in ATTACHMENT_ITEMS), None)
+                if item.tag != "p" or style is None:
+                    raise _unsupported(item)
+                self.paragraph(style, self.runs(item))
+        elif tag == "div" and "closing" in classes:
+            self.closing(el, seal="seal" in classes)
+        elif tag == "footer" and "imprint" in classes:
+            self.imprint(el)
+        elif tag == "section" and ("attachment" in classes or "issued" in classes):
             self.attachment(el)
+        elif tag == "p" and "doc-number" in classes:
+            self.paragraph(next((NUMBERS[c] for c in classes if c in NUMBERS), "Document Number Plain"), self.runs(el))
         elif tag == "h1" and "doc-title" in classes:
             self.paragraph("Title", self.runs(el))
         elif tag == "h1" and "attachment-title" in classes:
@@ -287,8 +320,84 @@ class DocxWriter:
         else:
             raise _unsupported(el)
 
+    def issuer_mark(self, el) -> None:
+        """The red issuer mark, its top edge 35 mm below the type area's top (the lines of 份号,
+        密级 and 紧急程度 above it count in), in the size its length asks for (class long,
+        longer); joint issuers stacked, with "文件" in a borderless table: the names in one cell,
+        the word beside them vertically centred."""
+        classes = el.get("class", "").split()
+        style = "Issuer Longer" if "longer" in classes else "Issuer Long" if "long" in classes else "Issuer"
+        top = Pt(ISSUER_TOP_PT - self.mark_lines * LINE_PITCH / 20)
+        names = [p for p in el.iter("p") if "issuer" in p.get("class", "").split()]
+        suffix = next((p for p in el.iter("p") if "issuer-suffix" in p.get("class", "").split()), None)
+        if suffix is None:
+            for i, name in enumerate(names):
+                paragraph = self.paragraph(style, self.runs(name))
+                paragraph.paragraph_format.space_before = top if i == 0 else Pt(0)
+            return
+        spacer = self.paragraph(style, [("", None)])
+        spacer.paragraph_format.line_spacing, spacer.paragraph_format.line_spacing_rule = top, WD_LINE_SPACING.EXACTLY
+        size = _size_pt(style, self.specs) * 20
+        name_runs = [item for i, name in enumerate(names) for item in ([BREAK] if i else []) + self.runs(name)]
+        widths = [round(max(text_chars(name.text_content()) for name in names) * size) + 240,
+                  round(text_chars(suffix.text_content()) * size) + 240]
+        tbl = oxml.new_table(self.style_id("Issuer Mark Table"), widths)
+        style_id = self.style_id(style)
+        oxml.add_row(tbl, [Cell(style_id, self.with_style_ids(name_runs)), Cell(style_id, self.with_style_ids(self.runs(suffix)))],
+                     widths, False)
+        oxml.center_table(tbl)
+        self.body.get_or_add_sectPr().addprevious(tbl)
+        self.last_was_table = True
+
+    def closing(self, el, seal: bool) -> None:
+        """Signature(s) and date, right-aligned; each line's right indent follows from the widths
+        of the lines (in characters: full-width 1, others ½), as the PDF's CSS lays the block out."""
+        lines = list(_elements(el))
+        widths = [text_chars(p.text_content().strip()) for p in lines]
+        *names, date = widths
+        if seal:  # the date four characters from the right, the signatures centred over it
+            rights = [max(0.0, 4 + (date - w) / 2) for w in names] + [4.0]
+        else:  # the block as wide as its widest line, two from the right; the date two in
+            block = max([*names, 2 + date])
+            rights = [2 + block - w for w in names] + [block - date]
+        size = _size_pt("Signature", self.specs)
+        for i, (p, right) in enumerate(zip(lines, rights)):
+            paragraph = self.paragraph("Signature", self.runs(p))
+            before = round((2 if seal else 1) * LINE_PITCH) if i == 0 else None
+            oxml.set_paragraph_indents(paragraph._p, round(right * size * 20), round(right * 100), before)
+
+    def imprint(self, el) -> None:
+        """版记: a section of its own starting on an even page, the 版记 in its footers (odd and
+        even) as a one-column table whose rules (Imprint Table) span the type area and whose
+        bottom is the type area's: a footer sits at the foot of the page in every reader, and the
+        page gets no page number."""
+        rows = []
+        for p in _elements(el):
+            classes = p.get("class", "").split()
+            style = "Imprint Copies" if "cc" in classes else "Imprint Printer" if "printer" in classes else None
+            if p.tag != "p" or style is None:
+                raise _unsupported(p)
+            rows.append([Cell(self.style_id(style), self.with_style_ids(self.runs(p)))])
+        if self.has_content:
+            oxml.end_section(self.body)
+        section = self.doc.sections[-1]
+        oxml.set_page(section, PORTRAIT, PORTRAIT.bottom, LINE_PITCH)
+        oxml.start_on_even_page(section._sectPr)
+        footers = {}
+        for kind in ("default", "even"):
+            part, footers[kind] = self.doc.part.add_footer_part()
+            tbl = oxml.new_table(self.style_id("Imprint Table"), [PORTRAIT.text_width])
+            for cells in rows:
+                oxml.add_row(tbl, cells, [PORTRAIT.text_width], False)
+            oxml.fill_footer(part.element, tbl, self.style_id("Footer Anchor"))
+        oxml.set_footer_references(section._sectPr, footers)
+        self.page = self.wanted = PORTRAIT
+        self.has_content, self.page_break_pending = True, False
+        self.spacer()  # a section holds a paragraph at least
+
     def attachment(self, el) -> None:
-        """An attachment starts a new page; a landscape one is a section of its own."""
+        """An attachment, or the plan a notice issues, starts a new page; a landscape one is a
+        section of its own."""
         orientation = el.get("data-orientation", "portrait")
         if orientation not in ("portrait", "landscape"):
             raise WriterError(f'HTML line {el.sourceline}: data-orientation="{orientation}" is neither portrait nor landscape')
@@ -494,6 +603,14 @@ class DocxWriter:
             self.inline_content(el, INLINE[el.tag] or char_style, out)
         elif el.tag == "span":
             classes = el.get("class", "").split()
+            if "push-right" in classes or "lead" in classes:  # to the right tab stop; after a lead, to the hanging indent
+                if "push-right" in classes:
+                    out.append(TAB)
+                self.inline_content(el, char_style, out)
+                if "lead" in classes:
+                    out.append(TAB)
+                return
+            char_style = next((SPANS[c] for c in classes if c in SPANS), char_style)
             if "run-in-heading" in classes:
                 level = next((c[6:] for c in classes if c.startswith("level-")), "")
                 if level not in ("1", "2", "3", "4"):
@@ -504,7 +621,7 @@ class DocxWriter:
             raise _unsupported(el)
 
     def with_style_ids(self, runs: list) -> list:
-        return [run if run is BREAK else (run[0], run[1] and self.style_id(run[1])) for run in runs]
+        return [run if run is BREAK or run is TAB else (run[0], run[1] and self.style_id(run[1])) for run in runs]
 
 
 def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
@@ -524,9 +641,9 @@ def _collapse(items: list) -> list:
     runs: list = []
     drop_space = True  # at a line start, or after a space
     for item in items:
-        if item is BREAK:
+        if item is BREAK or item is TAB:
             _strip_end(runs)
-            runs.append(BREAK)
+            runs.append(item)
             drop_space = True
             continue
         text, style = item
@@ -536,7 +653,7 @@ def _collapse(items: list) -> list:
         if not text:
             continue
         drop_space = text.endswith(" ")
-        if runs and runs[-1] is not BREAK and runs[-1][1] == style:
+        if runs and runs[-1] is not BREAK and runs[-1] is not TAB and runs[-1][1] == style:
             runs[-1] = (runs[-1][0] + text, style)
         else:
             runs.append((text, style))
@@ -544,9 +661,19 @@ def _collapse(items: list) -> list:
     return runs
 
 
+def _fit(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def text_chars(text: str) -> float:
+    """A text's width in characters of its size: full-width (CJK) 1, others ½ (digits and Latin
+    letters in Times New Roman or a GB2312 face are about half as wide)."""
+    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
 def _strip_end(runs: list) -> None:
     """Remove the trailing space of a line."""
-    while runs and runs[-1] is not BREAK:
+    while runs and runs[-1] is not BREAK and runs[-1] is not TAB:
         text, style = runs[-1]
         if not text.endswith(" "):
             return

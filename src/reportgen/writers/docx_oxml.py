@@ -26,8 +26,14 @@ RPR_ORDER = (
     " snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd"
     " fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
 ).split()
+SECTPR_ORDER = (
+    "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType"
+    " pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid"
+    " printerSettings sectPrChange"
+).split()
 THEME_FONT_ATTRS = [qn(f"w:{name}") for name in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
 BREAK = None  # a line break in a run list (see add_runs)
+TAB = "\t"  # a tab in a run list: to the paragraph's next tab stop (see add_runs)
 
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -187,11 +193,64 @@ def set_snap_to_grid(style, snap: bool) -> None:
     _set(_ppr(style), "snapToGrid", PPR_ORDER, val=int(snap))
 
 
-def set_bottom_border(style, color: str, width_pt: float, space_pt: float) -> None:
-    """A single rule below the paragraph (the red rule under the document number)."""
+def set_borders(style, **rules: dict) -> None:
+    """Rules above (top) and below (bottom) the paragraph: each {color, width_pt, space_pt}."""
     pbdr = _set(_ppr(style), "pBdr", PPR_ORDER)
-    pbdr.append(OxmlElement("w:bottom", {qn("w:val"): "single", qn("w:sz"): str(round(width_pt * 8)),
-                                         qn("w:space"): str(round(space_pt)), qn("w:color"): color}))
+    for side in ("top", "bottom"):  # schema order
+        if side in rules:
+            rule = rules[side]
+            pbdr.append(OxmlElement(f"w:{side}", {qn("w:val"): "single", qn("w:sz"): str(round(rule["width_pt"] * 8)),
+                                                 qn("w:space"): str(round(rule.get("space_pt", 0))),
+                                                 qn("w:color"): rule.get("color", "auto")}))
+
+
+def set_right_tab(style, position: int) -> None:
+    """A right-aligned tab stop at `position` twips from the left indent's origin (the margin)."""
+    tabs = _set(_ppr(style), "tabs", PPR_ORDER)
+    tabs.append(OxmlElement("w:tab", {qn("w:val"): "right", qn("w:pos"): str(position)}))
+
+
+def set_paragraph_indents(p, right: int, right_chars: int, space_before: int | None = None) -> None:
+    """A paragraph's own right indent (twips and hundredths of a character) and space before
+    (twips): the signature block, whose indents follow from its lines' widths."""
+    ppr = p.get_or_add_pPr()
+    if space_before is not None:
+        _set(ppr, "spacing", PPR_ORDER, before=space_before)
+    _set(ppr, "ind", PPR_ORDER, right=right, rightChars=right_chars)
+
+
+def start_on_even_page(sectpr) -> None:
+    """The section starts on an even page (Word and LibreOffice insert a blank page if needed)."""
+    _set(sectpr, "type", SECTPR_ORDER, val="evenPage")
+
+
+def fill_footer(ftr, tbl, anchor_style_id: str) -> None:
+    """A footer holding a table and the paragraph a footer must end with (in `anchor_style_id`:
+    one point high, so that the table's bottom stays at the footer's)."""
+    for old in list(ftr):
+        ftr.remove(old)
+    ftr.append(tbl)
+    _sub(_sub(_sub(ftr, "p"), "pPr"), "pStyle", val=anchor_style_id)
+
+
+def set_no_hyphenation(style) -> None:
+    _set(_ppr(style), "suppressAutoHyphens", PPR_ORDER)
+
+
+def set_table_rules(style, top: float, bottom: float, inside: float) -> None:
+    """A table style of horizontal rules only: above, below and between rows (widths in points),
+    no cell margins at the sides (the paragraphs' indents place the text)."""
+    tblpr = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side, width in (("top", top), ("bottom", bottom), ("insideH", inside)):
+        borders.append(OxmlElement(f"w:{side}", {qn("w:val"): "single", qn("w:sz"): str(round(width * 8)),
+                                                 qn("w:space"): "0", qn("w:color"): "auto"}))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margins.append(OxmlElement(f"w:{side}", {qn("w:w"): "0", qn("w:type"): "dxa"}))
+    tblpr.append(borders)
+    tblpr.append(margins)
+    style.element.append(tblpr)  # after w:pPr/w:rPr, as the schema wants
 
 
 def set_table_grid(style, width_pt: float) -> None:
@@ -331,11 +390,11 @@ def describe_picture(inline, shape_id: int, text: str) -> None:
 # --- paragraphs, lists and tables ---------------------------------------------------------
 
 def add_runs(p, runs: Sequence) -> None:
-    """Append runs to a w:p: each item is (text, character style id or None) or BREAK."""
+    """Append runs to a w:p: each item is (text, character style id or None), BREAK or TAB."""
     for item in runs:
         r = _sub(p, "r")
-        if item is BREAK:
-            _sub(r, "br")
+        if item is BREAK or item is TAB:
+            _sub(r, "br" if item is BREAK else "tab")
             continue
         text, char_style = item
         if char_style:
@@ -412,3 +471,11 @@ def add_row(tbl, cells: Sequence[Cell], widths: Sequence[int], header: bool) -> 
         p = _sub(tc, "p")
         _sub(_sub(p, "pPr"), "pStyle", val=cell.style_id)
         add_runs(p, cell.runs)
+
+
+def center_table(tbl) -> None:
+    """Centre a table between the margins and its cells' text vertically."""
+    tblpr = tbl.find(_w("tblPr"))
+    tblpr.find(_w("tblW")).addnext(etree.Element(_w("jc"), {_w("val"): "center"}))
+    for tcpr in tbl.iter(_w("tcPr")):
+        _sub(tcpr, "vAlign", val="center")

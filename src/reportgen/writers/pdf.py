@@ -28,8 +28,9 @@ COLLECT_PAGES = 100  # a longer document's garbage is collected between layout a
 PSEUDO_RULES = re.compile(r"^::(marker|footnote-call|footnote-marker|note-call|note-marker|note-callback) ", re.MULTILINE)
 
 
-def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/a-3b") -> int:
-    """Write the PDF and return its page count.
+def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/a-3b", content_dir: Path | None = None) -> int:
+    """Write the PDF and return its page count. Fonts are those of this machine and of the fonts
+    folder of `content_dir`, if given (fonts.py).
 
     Only files under `templates_dir` and data: URLs (the charts embedded in the HTML) may be
     read; any other reference (http, a file outside the project, ../) stops the build with an
@@ -41,7 +42,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
         props = read_properties(lxml.html.document_fromstring(html))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise WriterError(f"cannot parse the HTML for the PDF writer: {exc}") from None
-    use_project_fonts(templates_dir)
+    use_project_fonts(templates_dir, content_dir)
     import weasyprint  # after fontconfig is pointed at the project's font mapping
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
