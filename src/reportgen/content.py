@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .authoring import check_texts
 from .errors import ContentError, Location, Problem, Problems
 from .model import (
     LANGS,
@@ -66,6 +67,7 @@ def load_content(content_dir: Path) -> Content:
             where = locate(path, raw, ("kind",)) if isinstance(raw, dict) else Location(path, 1, 1)
             problems.add(where, f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
             continue
+        check_texts(path, raw, problems)
         sources.append((path, raw, kind))
     plans = [plan for path, raw, kind in sources if kind == "action-plan" for plan in [load_plan(path, raw, problems)] if plan]
     plans_ok = not problems.items

@@ -21,6 +21,7 @@ from .model import (
     Text,
 )
 from .tables import check_header, parse_amount, read_rows
+from .authoring import check_texts
 from .yamlsource import locate, read_yaml, validate
 
 QUARTER_FILE = re.compile(r"^(\d{4})-Q([1-4])\.(csv|xlsx|yaml)$")
@@ -166,6 +167,7 @@ def read_notes(file: Path | None, root: Path, quarter: str, sections: dict[str, 
     notes = validate(QuarterNotes, file, raw, problems)
     if notes is None:
         return None
+    check_texts(file, raw, problems)
     if notes.quarter != quarter:
         problems.add(locate(file, raw, ("quarter",)), f"quarter: names {notes.quarter}, but the file is for {quarter}")
     for task_id in notes.tasks:

@@ -130,6 +130,14 @@ def locate(path: Path, root: Any, keys: tuple) -> Location:
     return Location(path, line + 1, col + 1)
 
 
+def bilingual(node: Any, keys: tuple = ()) -> list[tuple]:
+    """The keys of every {zh, en} map under `node` (reached by `keys`), through maps and lists."""
+    if isinstance(node, dict) and "zh" in node:
+        return [keys]
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    return [found for key, child in children for found in bilingual(child, (*keys, key))]
+
+
 def dotted(keys: tuple) -> str:
     """('sections', 1, 'title', 'en') → 'sections[1].title.en'."""
     out = ""

@@ -29,7 +29,7 @@ from ..errors import ContentError, Location, Problem
 from ..model import quarter_names
 from ..progress import QUARTER_FILE
 from ..tables import read_rows
-from ..yamlsource import locate, read_yaml
+from ..yamlsource import bilingual, locate, read_yaml
 
 
 
@@ -109,14 +109,6 @@ class _Collector:
 
 def text_of(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def bilingual(node: Any, keys: tuple) -> list[tuple]:
-    """The keys of every {zh, en} map under `node` (reached by `keys`), through maps and lists."""
-    if isinstance(node, dict) and "zh" in node:
-        return [keys]
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    return [found for key, child in children for found in bilingual(child, (*keys, key))]
 
 
 def pair(path: Path, raw: Any, keys: tuple) -> tuple[str, str, Location] | None:

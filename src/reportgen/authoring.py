@@ -1,0 +1,65 @@
+"""Authoring mistakes in a content file's texts: what validates but would print wrongly.
+
+A heading typed with its marker prints it twice (一、一、总体要求); a doubled colon prints doubled;
+Markdown that the documents do not make (headings, quotes, links, raw HTML, a backslash line
+break) prints as written; spaces typed to indent a paragraph and zero-width characters typed to
+fake a layout vanish or do nothing. Each is reported where it is, with what to write instead.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import Problems
+from .yamlsource import bilingual, dotted, locate
+
+MARKERS = {  # a heading's typed marker, as GB/T 9704 numbers headings, and as the English does
+    "zh": re.compile(r"^\s*([一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]|[（(]\d+[）)])"),
+    "en": re.compile(r"^\s*([IVXLC]+\.|\([IVXLC]+\)|\d+\.|\(\d+\))\s"),
+}
+DOUBLED_COLON = re.compile(r"[：:]\s*[：:]")
+LITERAL_MARKDOWN = (  # (pattern on a line, what it is, what to do)
+    (re.compile(r"^\s{0,3}#{1,6}\s"), "a Markdown heading", "headings come from the section tree: make it a section"),
+    (re.compile(r"^\s{0,3}>"), "a Markdown quote", "remove the >"),
+    (re.compile(r"^\s{0,3}(```|~~~)"), "a Markdown code block", "remove the fence"),
+    (re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$"), "a Markdown rule", "remove the line"),
+    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), "a Markdown link or image", "documents hold no links or images: write the text"),
+    (re.compile(r"<(https?://|/?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>)"), "raw HTML or an autolink", "write the text without tags"),
+    (re.compile(r"\\$"), "a backslash line break", "end the line with two spaces, or start a new paragraph with an empty line"),
+)
+LEADING_SPACE = re.compile(r"^[\u3000\u00a0\u2002-\u200a]")
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+
+def check_texts(path: Path, raw: Any, problems: Problems) -> None:
+    """Every {zh, en} text of a parsed content file (a plan, a notice, a series, a quarter's notes)."""
+    for keys in bilingual(raw):
+        node = raw
+        for key in keys:
+            node = node[key]
+        heading = len(keys) >= 2 and keys[-1] == "title" and keys[-3:-2] == ("sections",)
+        for lang in ("zh", "en"):
+            text = node.get(lang)
+            if isinstance(text, str):
+                for message in mistakes(text, lang, heading):
+                    problems.add(locate(path, raw, (*keys, lang)), f"{dotted((*keys, lang))}: {message}")
+
+
+def mistakes(text: str, lang: str, heading: bool) -> list[str]:
+    """What is wrong with one text (empty when nothing is)."""
+    out = []
+    if heading and (m := MARKERS[lang].match(text)):
+        out.append(f"starts with the heading marker '{m.group(1).strip()}': markers are numbered from the section tree (it would print twice); remove it")
+    if m := DOUBLED_COLON.search(text):
+        out.append(f"a doubled colon '{m.group(0)}' (a colon that the document adds, after an addressee, is not typed twice)")
+    for number, line in enumerate(text.split("\n"), 1):
+        at = f" (line {number} of the text)" if "\n" in text.strip() else ""
+        if LEADING_SPACE.match(line):
+            out.append(f"starts with full-width or non-breaking spaces{at}, which are dropped: the first line's two-character indent is automatic")
+        for pattern, what, fix in LITERAL_MARKDOWN:
+            if pattern.search(line):
+                out.append(f"{what}{at} would print as written: {fix}")
+    if INVISIBLE.search(text):
+        out.append("holds zero-width characters, which change nothing in print: remove them (the layout comes from the structure)")
+    return out
