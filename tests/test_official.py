@@ -9,6 +9,7 @@ optional elements). Vertical positions are read from the ink (pages rendered by 
 a text box's top depends on the font's metrics; horizontal ones from pdfplumber's glyph boxes."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -70,7 +71,7 @@ def rules(path: Path, page: int) -> list[dict]:
 def ink(path: Path, page: int, top_mm: float, bottom_mm: float, colour: str = "dark", tmp: Path | None = None) -> tuple[float, float]:
     """The first and last rows (mm from the page's top) between top_mm and bottom_mm that hold ink
     of `colour` (dark or red), read from the page rendered at 144 dpi."""
-    stem = (tmp or path.parent) / f"ink-{path.stem}-{page}"
+    stem = (tmp or path.parent) / f"ink-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}-{page}"
     png = Path(f"{stem}.png")
     if not png.exists():
         subprocess.run(["pdftoppm", "-r", "144", "-f", str(page + 1), "-l", str(page + 1), "-png", "-singlefile", str(path), str(stem)], check=True)
