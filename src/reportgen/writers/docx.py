@@ -132,8 +132,8 @@ class DocxWriter:
 
     def define_styles(self, specs: list[dict], fonts: dict[str, str]) -> None:
         """Define the styles of word-styles.yaml over python-docx's default template; those marked
-        on_demand (Figure, Caption) when first used, so that a document without charts does not
-        change."""
+        on_demand (charts, the official document's parts) when first used, so that a document
+        holds the styles of what it has."""
         styles = self.doc.styles
         oxml.strip_theme_fonts(styles.element)
         word_lang = "en-US" if self.zh or self.lang.lower() == "en" else self.lang
@@ -247,7 +247,10 @@ class DocxWriter:
 
     def style_id(self, name: str) -> str:
         if name in self.on_demand:
-            self.define_style(*self.on_demand.pop(name))
+            spec = self.on_demand.pop(name)
+            if spec[0].get("based_on") in self.on_demand:  # its base first
+                self.style_id(spec[0]["based_on"])
+            self.define_style(*spec)
             self.style_ids[name] = self.doc.styles[name].style_id
         try:
             return self.style_ids[name]
