@@ -35,6 +35,7 @@ from .content import Content, load_content
 from .errors import Location, Problem, ReportgenError
 from .model import LANGS
 from .output import read_manifest, sha256
+from .render import one_line
 
 EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
 EDITIONS = "editions"
@@ -109,11 +110,6 @@ def edition_documents(content: Content, name: str) -> dict[tuple[str, str], str]
         wanted |= {n.id for n in content.notices if n.plan.id in wanted}
         docs = [d for d in documents(content, LANGS) if d.kind != "bulletin" and d.id in wanted]
     return {(d.id, d.lang): one_line(d.context["title"][d.lang], d.lang) for d in docs}
-
-
-def one_line(title: str, lang: str) -> str:
-    """A title whose line breaks only shape the title block: Chinese lines join without a space."""
-    return ("" if lang == "zh" else " ").join(line.strip() for line in title.split("\n"))
 
 
 def known_editions(content: Content) -> list[str]:

@@ -62,6 +62,11 @@ def period(p: Period, lang: str) -> str:
     return f"{part(p.start_year, p.start_month)}{sep}{part(p.end_year, p.end_month)}"
 
 
+def one_line(title: str, lang: str) -> str:
+    """A title whose line breaks only shape the title block: Chinese lines join without a space."""
+    return ("" if lang == "zh" else " ").join(line.strip() for line in title.split("\n"))
+
+
 def long_date(d: datetime.date, lang: str) -> str:
     """2021年3月15日 (Arabic numerals, no zero padding: GB/T 9704 §7.3.5.4) / March 15, 2021."""
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{MONTH_NAMES_EN[d.month - 1]} {d.day}, {d.year}"
@@ -155,7 +160,7 @@ def environment(templates_dir: Path, content_dir: Path | None = None) -> Immutab
         lstrip_blocks=True,
     )
     env.filters.update(
-        md=markdown_html, lines=lines, long_date=long_date, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
+        md=markdown_html, lines=lines, one_line=one_line, long_date=long_date, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
         points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
     )
     env.globals.update(chart_functions(templates_dir, content_dir))
