@@ -56,11 +56,18 @@ def pdf_lines(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
     pages = []
     for page in etree.fromstring(xml, etree.HTMLParser(encoding="utf-8")).iter("page"):
         height = float(page.get("height"))
-        pages.append([
-            (float(line.get("xmin")), height - float(line.get("ymax")), float(line.get("xmax")), height - float(line.get("ymin")),
-             " ".join(word.text or "" for word in line.iter("word")))
-            for line in page.iter("line")
-        ])
+        lines = []
+        for line in page.iter("line"):
+            box = (float(line.get("xmin")), height - float(line.get("ymax")), float(line.get("xmax")), height - float(line.get("ymin")))
+            text = " ".join(word.text or "" for word in line.iter("word"))
+            last = lines[-1] if lines else None
+            # poppler starts a new line at a glyph that overlaps the one before it: the mark after a
+            # mark halved by punctuation compression (writers/punctuation.py)
+            if last and abs(last[1] - box[1]) < 0.5 and abs(last[3] - box[3]) < 0.5 and last[0] < box[0] < last[2]:
+                lines[-1] = (last[0], last[1], max(last[2], box[2]), last[3], last[4] + text)
+            else:
+                lines.append((*box, text))
+        pages.append(lines)
     return pages
 
 

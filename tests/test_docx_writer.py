@@ -206,7 +206,7 @@ def test_portrait_page_grid_and_footer_distance(full):
     assert (w(size, "w"), w(size, "h"), w(size, "orient")) == ("11906", "16838", None)
     assert [w(margins, k) for k in ("top", "bottom", "left", "right", "footer")] == ["2098", "1984", "1588", "1474", "1462"]
     grid = first.find(f"{W}docGrid")
-    assert (w(grid, "type"), w(grid, "linePitch")) == ("lines", "579")
+    assert (w(grid, "type"), w(grid, "linePitch"), w(grid, "charSpace")) == ("linesAndChars", "579", "-849")
 
 
 def test_landscape_attachment_is_a_section_of_its_own(full):
@@ -447,7 +447,22 @@ def test_english_document_language_and_latin_emphasis(tmp_path):
 
 
 def test_chinese_letter_spacing_fits_28_characters(full):
-    assert w(full.style("Normal").find(f"{W}rPr/{W}spacing"), "val") == "-5"
+    assert w(full.style("Normal").find(f"{W}rPr/{W}spacing"), "val") == "-6"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_punctuation_compression_halves_the_first_of_two_marks(tmp_path, lang):
+    """Chinese text: the ” before ， and the （ before “ are runs of their own, half an em (8 pt
+    of Body Text's 16 pt) narrower than Normal's −0.3 pt spacing (the ） before 。 too); table cells (12 pt) alike. Not in
+    an English document."""
+    out = write(tmp_path, '<p>聚焦“六新”，推动（“甲”）。</p><table class="data"><tr><td>乙”，丙</td></tr></table>', lang=lang)
+    runs = [(r.findtext(f"{W}t"), w(r.find(f"{W}rPr/{W}spacing"), "val") if r.find(f"{W}rPr/{W}spacing") is not None else None)
+            for r in out.xml.iter(f"{W}r")]
+    if lang == "en":
+        assert runs == [("聚焦“六新”，推动（“甲”）。", None), ("乙”，丙", None)]
+    else:
+        assert runs == [("聚焦“六新", None), ("”", "-166"), ("，推动", None), ("（", "-166"), ("“甲", None),
+                        ("”", "-166"), ("）", "-166"), ("。", None), ("乙", None), ("”", "-120"), ("，丙", None)]
 
 
 @pytest.mark.parametrize("body,message", [

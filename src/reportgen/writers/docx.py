@@ -4,6 +4,7 @@ docx_oxml."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -20,6 +21,7 @@ from docx.shared import Emu, Pt
 from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
+from . import punctuation
 from .columns import column_widths
 from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
@@ -53,7 +55,11 @@ EMU_PER_TWIP, EMU_PER_MM, EMU_PER_PT = 635, 36000, 12700
 SIDE_NUMBER_GAP = round(3.55 * EMU_PER_MM)
 SIDE_NUMBER_LINE = 14 * EMU_PER_PT
 SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
-LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area (w:docGrid type="lines")
+LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area
+# w:docGrid: 22 lines of LINE_PITCH and 28 characters of 15.79 pt, Normal's 16 pt less 849/4096 pt
+# (Word's Page Setup then shows 22 × 28). Normal does not snap to it: its letter spacing sets 28
+# to the line in Word and LibreOffice alike (docs/layout.md, "The DOCX grid").
+GRID = (LINE_PITCH, math.floor((PORTRAIT.text_width / 20 / 28 - 16) * 4096))
 ISSUER_TOP_PT = 99.2  # the issuer mark's top edge 35 mm below the type area's top (§7.2.3)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
 FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
@@ -145,9 +151,9 @@ class DocxWriter:
         self.on_demand: dict[str, tuple] = {}
         for spec in self.specs.values():
             if spec.get("on_demand"):
-                self.on_demand[spec["name"]] = (spec, fonts, _size_pt(spec["name"], self.specs))
+                self.on_demand[spec["name"]] = (spec, fonts, _inherited(spec["name"], "size_pt", self.specs, 16))
             else:
-                self.define_style(spec, fonts, _size_pt(spec["name"], self.specs))
+                self.define_style(spec, fonts, _inherited(spec["name"], "size_pt", self.specs, 16))
 
     def define_style(self, spec: dict, fonts: dict[str, str], size_pt: float) -> None:
         styles, kind, name = self.doc.styles, STYLE_TYPES[spec["type"]], spec["name"]
@@ -209,7 +215,7 @@ class DocxWriter:
         """A4 portrait, the line grid, and footers "— N —" right on odd pages, left on even ones;
         each later section gets the footers of its orientation (use_footers)."""
         section = self.doc.sections[0]
-        oxml.set_page(section, PORTRAIT, FOOTER_DISTANCE, LINE_PITCH)
+        oxml.set_page(section, PORTRAIT, FOOTER_DISTANCE, GRID)
         self.doc.settings.odd_and_even_pages_header_footer = True
         if not self.zh:
             oxml.set_auto_hyphenation(self.doc.settings.element)
@@ -340,13 +346,13 @@ class DocxWriter:
             return
         spacer = self.paragraph(style, [("", None)])
         spacer.paragraph_format.line_spacing, spacer.paragraph_format.line_spacing_rule = top, WD_LINE_SPACING.EXACTLY
-        size = _size_pt(style, self.specs) * 20
+        size = _inherited(style, "size_pt", self.specs, 16) * 20
         name_runs = [item for i, name in enumerate(names) for item in ([BREAK] if i else []) + self.runs(name)]
         widths = [round(max(text_chars(name.text_content()) for name in names) * size) + 240,
                   round(text_chars(suffix.text_content()) * size) + 240]
         tbl = oxml.new_table(self.style_id("Issuer Mark Table"), widths)
         style_id = self.style_id(style)
-        oxml.add_row(tbl, [Cell(style_id, self.with_style_ids(name_runs)), Cell(style_id, self.with_style_ids(self.runs(suffix)))],
+        oxml.add_row(tbl, [Cell(style_id, self.with_style_ids(name_runs, style)), Cell(style_id, self.with_style_ids(self.runs(suffix), style))],
                      widths, False)
         oxml.center_table(tbl)
         self.body.get_or_add_sectPr().addprevious(tbl)
@@ -363,7 +369,7 @@ class DocxWriter:
         else:  # the block as wide as its widest line, two from the right; the date two in
             block = max([*names, 2 + date])
             rights = [2 + block - w for w in names] + [block - date]
-        size = _size_pt("Signature", self.specs)
+        size = _inherited("Signature", "size_pt", self.specs, 16)
         for i, (p, right) in enumerate(zip(lines, rights)):
             paragraph = self.paragraph("Signature", self.runs(p))
             before = round((2 if seal else 1) * LINE_PITCH) if i == 0 else None
@@ -380,11 +386,11 @@ class DocxWriter:
             style = "Imprint Copies" if "cc" in classes else "Imprint Printer" if "printer" in classes else None
             if p.tag != "p" or style is None:
                 raise _unsupported(p)
-            rows.append([Cell(self.style_id(style), self.with_style_ids(self.runs(p)))])
+            rows.append([Cell(self.style_id(style), self.with_style_ids(self.runs(p), style))])
         if self.has_content:
             oxml.end_section(self.body)
         section = self.doc.sections[-1]
-        oxml.set_page(section, PORTRAIT, PORTRAIT.bottom, LINE_PITCH)
+        oxml.set_page(section, PORTRAIT, PORTRAIT.bottom, GRID)
         oxml.start_on_even_page(section._sectPr)
         footers = {}
         for kind in ("default", "even"):
@@ -414,7 +420,7 @@ class DocxWriter:
         if self.wanted != self.page:
             if self.has_content:
                 oxml.end_section(self.body)
-            oxml.set_page(self.doc.sections[-1], self.wanted, FOOTER_DISTANCE, LINE_PITCH)
+            oxml.set_page(self.doc.sections[-1], self.wanted, FOOTER_DISTANCE, GRID)
             self.use_footers(self.doc.sections[-1], self.wanted.landscape)
             self.page, self.page_break_pending = self.wanted, False
         self.has_content = True
@@ -424,7 +430,7 @@ class DocxWriter:
         if not runs:
             return None
         paragraph = self.new_paragraph(style)
-        oxml.add_runs(paragraph._p, self.with_style_ids(runs))
+        oxml.add_runs(paragraph._p, self.with_style_ids(runs, style))
         if num_id is not None:
             oxml.set_numbering(paragraph, num_id)
         return paragraph
@@ -580,7 +586,7 @@ class DocxWriter:
         except ValueError:
             raise WriterError(f'HTML line {td.sourceline}: colspan="{td.get("colspan")}" is not a number') from None
         runs = _collapse(self.inline_content(td, "Table Total" if total else None, []))
-        return Cell(self.style_id(style), self.with_style_ids(runs), span)
+        return Cell(self.style_id(style), self.with_style_ids(runs, style), span)
 
     # --- inline content --------------------------------------------------------------------
 
@@ -623,8 +629,20 @@ class DocxWriter:
         else:
             raise _unsupported(el)
 
-    def with_style_ids(self, runs: list) -> list:
-        return [run if run is BREAK or run is TAB else (run[0], run[1] and self.style_id(run[1])) for run in runs]
+    def with_style_ids(self, runs: list, paragraph_style: str) -> list:
+        """The runs with character style ids; in a Chinese document, each mark that punctuation
+        compression halves (writers/punctuation.py) in a run of its own, half an em narrower."""
+        out = []
+        half = round((_inherited(paragraph_style, "char_spacing_pt", self.specs, 0)
+                      - _inherited(paragraph_style, "size_pt", self.specs, 16) / 2) * 20)
+        for run in runs:
+            if run is BREAK or run is TAB:
+                out.append(run)
+                continue
+            style_id = run[1] and self.style_id(run[1])
+            for text, halved in punctuation.pieces(run[0]) if self.zh else [(run[0], False)]:
+                out.append((text, style_id, half) if halved else (text, style_id))
+        return out
 
 
 def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
@@ -708,12 +726,12 @@ def _unsupported(el) -> WriterError:
                        "(see docs/html-vocabulary.md)")
 
 
-def _size_pt(name: str, specs: dict[str, dict]) -> float:
-    """A style's font size, following based_on through word-styles.yaml (16 pt by default)."""
+def _inherited(name: str, key: str, specs: dict[str, dict], default: float) -> float:
+    """A style's `key` (size_pt, char_spacing_pt), following based_on through word-styles.yaml."""
     spec = specs.get(name, {})
-    if "size_pt" in spec:
-        return spec["size_pt"]
-    return _size_pt(spec["based_on"], specs) if "based_on" in spec else 16
+    if key in spec:
+        return spec[key]
+    return _inherited(spec["based_on"], key, specs, default) if "based_on" in spec else default
 
 
 def save_reproducibly(document, target: Path) -> None:

@@ -270,8 +270,9 @@ def set_table_grid(style, width_pt: float) -> None:
 
 # --- sections and footers -----------------------------------------------------------------
 
-def set_page(section, page: PageGeometry, footer_distance: int, line_pitch: int) -> None:
-    """Page size, orientation, margins, footer distance and the line grid of a section."""
+def set_page(section, page: PageGeometry, footer_distance: int, grid: tuple[int, int]) -> None:
+    """Page size, orientation, margins, footer distance and the document grid of a section
+    (line pitch in twips, character space in 1/4096 pt beyond Normal's size)."""
     section.orientation = WD_ORIENT.LANDSCAPE if page.landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Twips(page.width), Twips(page.height)
     section.top_margin, section.bottom_margin = Twips(page.top), Twips(page.bottom)
@@ -281,7 +282,8 @@ def set_page(section, page: PageGeometry, footer_distance: int, line_pitch: int)
     for old in sectpr.findall(qn("w:docGrid")):
         sectpr.remove(old)
     # w:docGrid is the last child of w:sectPr except w:printerSettings / w:sectPrChange.
-    sectpr.insert_element_before(OxmlElement("w:docGrid", {qn("w:type"): "lines", qn("w:linePitch"): str(line_pitch)}),
+    sectpr.insert_element_before(OxmlElement("w:docGrid", {qn("w:type"): "linesAndChars", qn("w:linePitch"): str(grid[0]),
+                                                             qn("w:charSpace"): str(grid[1])}),
                                  "w:printerSettings", "w:sectPrChange")
 
 
@@ -390,15 +392,20 @@ def describe_picture(inline, shape_id: int, text: str) -> None:
 # --- paragraphs, lists and tables ---------------------------------------------------------
 
 def add_runs(p, runs: Sequence) -> None:
-    """Append runs to a w:p: each item is (text, character style id or None), BREAK or TAB."""
+    """Append runs to a w:p: each item is (text, character style id or None[, letter spacing in
+    twentieths of a point]), BREAK or TAB."""
     for item in runs:
         r = _sub(p, "r")
         if item is BREAK or item is TAB:
             _sub(r, "br" if item is BREAK else "tab")
             continue
-        text, char_style = item
-        if char_style:
-            _sub(_sub(r, "rPr"), "rStyle", val=char_style)
+        text, char_style, *spacing = item
+        if char_style or spacing:
+            rpr = _sub(r, "rPr")
+            if char_style:
+                _sub(rpr, "rStyle", val=char_style)
+            if spacing:
+                _sub(rpr, "spacing", val=spacing[0])
         t = _sub(r, "t", preserve=True)
         t.text = text
 

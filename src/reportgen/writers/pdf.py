@@ -16,6 +16,7 @@ import lxml.html
 
 from ..errors import WriterError, display_path
 from ..fonts import use_project_fonts
+from . import punctuation
 from .columns import column_widths
 from .properties import Properties, read_properties
 
@@ -67,7 +68,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
             css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
             # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
             options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
-            document = html_class()(string=with_column_widths(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
+            document = html_class()(string=for_weasyprint(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
                 stylesheets=[css], font_config=fonts, **options
             )
             set_metadata(document.metadata, props)
@@ -175,10 +176,13 @@ def set_metadata(metadata, props: Properties) -> None:
     metadata.lang = props.language
 
 
-def with_column_widths(html: str) -> str:
-    """The HTML with a <colgroup> of declared widths in each data table (writers/columns.py), so
-    that WeasyPrint's fixed table layout gives the DOCX's columns, and long bodies split."""
-    if 'class="data"' not in html:
+def for_weasyprint(html: str) -> str:
+    """The HTML as WeasyPrint lays it out: a <colgroup> of declared widths in each data table
+    (writers/columns.py), so that the fixed table layout gives the DOCX's columns, long bodies
+    split, and in Chinese text the marks that punctuation compression halves in <span
+    class="half"> (writers/punctuation.py; official.css takes half an em off)."""
+    tables, zh = 'class="data"' in html, re.search(r"<html[^>]*\slang=\"zh", html[:500]) is not None
+    if not (tables or zh):
         return html
     tree = lxml.html.document_fromstring(html)
     for table in tree.iter("table"):
@@ -189,7 +193,47 @@ def with_column_widths(html: str) -> str:
             table.insert(0, group)
             for body in table.findall("tbody"):
                 split_body(body)
+    if zh and (body := tree.find("body")) is not None:
+        halve_marks(body)
     return lxml.html.tostring(tree, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def halve_marks(el) -> None:
+    """Wrap each halved mark of the Chinese text under `el` in <span class="half">; text under an
+    element with another lang is left alone."""
+    for child in list(el):
+        if isinstance(child.tag, str) and not child.get("lang", "zh").startswith("zh"):
+            _halve(el, child, "tail")
+            continue
+        if isinstance(child.tag, str) and child.tag not in ("style", "script"):
+            halve_marks(child)
+        _halve(el, child, "tail")
+    _halve(el, None, "text")
+
+
+def _halve(parent, child, which: str) -> None:
+    """Split parent.text (child None) or child.tail at its halved marks, inserting the spans."""
+    text = parent.text if child is None else child.tail
+    parts = punctuation.pieces(text) if text else []
+    if not any(half for _, half in parts):
+        return
+    at = 0 if child is None else parent.index(child) + 1
+    lead, *rest = parts
+    plain = "" if lead[1] else lead[0]
+    if child is None:
+        parent.text = plain
+    else:
+        child.tail = plain
+    if lead[1]:
+        rest.insert(0, lead)
+    for mark, half in rest:
+        if half:
+            span = lxml.html.Element("span", {"class": "half"})
+            span.text = mark
+            parent.insert(at, span)
+            at += 1
+        else:
+            parent[at - 1].tail = mark
 
 
 def split_body(body, rows: int = ROW_GROUP) -> None:
