@@ -165,17 +165,48 @@ def test_a_single_attachment_is_listed_without_a_number(built, manifest):
 
 
 def test_signature_and_date_with_a_seal(official):
+    """Joint issuers with seals: two names to a row, the last centred over the date (four
+    characters from the right), the other centred 12 characters to its left (§7.3.5.1)."""
     path = pdf(official, "joint-notice")
     page = page_with(path, "2021年3月15日")
     date = word(path, page, "2021年3月15日")
-    names = [word(path, page, n) for n in ("某市发展和改革委员会", "某市住房和城乡建设局")]
+    left, right = (word(path, page, n) for n in ("某市发展和改革委员会", "某市住房和城乡建设局"))
+    centre = (date["x0"] + date["x1"]) / 2
     assert date["x1"] == pytest.approx(RIGHT - 4 * CHAR, abs=0.5), "the date four characters from the right (§7.3.5.1)"
-    for name in names:
-        assert (name["x0"] + name["x1"]) / 2 == pytest.approx((date["x0"] + date["x1"]) / 2, abs=0.5), "signature centred over the date"
-    assert names[0]["top"] < names[1]["top"] < date["top"]
+    assert (right["x0"] + right["x1"]) / 2 == pytest.approx(centre, abs=0.5), "the last signature centred over the date"
+    assert (left["x0"] + left["x1"]) / 2 == pytest.approx(centre - 12 * CHAR, abs=0.5)
+    assert left["top"] == pytest.approx(right["top"], abs=0.1) and date["top"] - right["top"] == pytest.approx(LINE, abs=0.3)
     note = word(path, page, "（此件不公开）")
     assert note["x0"] == pytest.approx(LEFT + 2 * CHAR, abs=0.5) and note["top"] - date["top"] == pytest.approx(LINE, abs=0.3), \
         "附注 two characters in, on the line under the date (§7.3.6)"
+
+
+def test_three_sealed_signatures_take_two_rows(tmp_path):
+    """A third issuer starts a second row, alone over the date, five lines under the first row (its
+    seal clear of theirs); the DOCX sets each row as one paragraph with two centre tab stops."""
+    from reportgen.build import build
+
+    root = tmp_path / "root"
+    shutil.copytree(ROOTS / "official-notice", root)
+    notice = root / "notice.yaml"
+    third = "    - {zh: 某市生态环境局, en: Municipal Ecology and Environment Bureau}\n"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("  date: 2021-03-15\n", third + "  date: 2021-03-15\n"), encoding="utf-8")
+    build(root, tmp_path / "out", TEMPLATES, langs=("zh",))
+    path = tmp_path / "out" / "joint-notice.zh.pdf"
+    page = page_with(path, "2021年3月15日")
+    first, second, third, date = (word(path, page, n) for n in ("某市住房和城乡建设局", "某市发展和改革委员会", "某市生态环境局", "2021年3月15日"))
+    assert first["top"] == pytest.approx(second["top"], abs=0.1)
+    assert third["top"] - first["top"] == pytest.approx(5 * LINE, abs=0.3) and date["top"] - third["top"] == pytest.approx(LINE, abs=0.3)
+    assert (third["x0"] + third["x1"]) / 2 == pytest.approx((first["x0"] + first["x1"]) / 2, abs=0.5)
+    doc = Document(tmp_path / "out" / "joint-notice.zh.docx")
+    rows = [p for p in doc.paragraphs if p.style.name == "Signature Row"]
+    assert [p.text for p in rows] == ["\t某市发展和改革委员会\t某市住房和城乡建设局", "\t\t某市生态环境局"]
+    for p, lines in zip(rows, (2, 4)):
+        stops = [(t.get(f"{W}val"), int(t.get(f"{W}pos"))) for t in p._p.pPr.find(f"{W}tabs")]
+        date_chars = 6.5  # 2021年3月15日: a digit counts half a character
+        centre = round((RIGHT - LEFT) / 25.4 * 1440) - round((4 + date_chars / 2) * 320)
+        assert stops == [("center", centre - 12 * 320), ("center", centre)]
+        assert p.paragraph_format.space_before.pt == pytest.approx(lines * 28.95)
 
 
 @pytest.mark.parametrize("doc", ["upward-report", "notice"])
@@ -258,7 +289,7 @@ def test_docx_styles_sections_and_imprint_footer(official):
     styles = [p.style.name for p in doc.paragraphs if p.text.strip()]
     assert styles[:4] == ["Copy Number", "Secrecy", "Urgency", "Document Number"]
     assert styles[4:7] == ["Title", "Addressee", "Body Text"]
-    assert styles[7:11] == ["Signature", "Signature", "Signature", "Note"]
+    assert styles[7:10] == ["Signature Row", "Signature", "Note"]
     assert "Attachment List" in styles and "Attachment List Next" in styles
     (mark,) = [t for t in doc.tables if "文件" in t.rows[0].cells[-1].text]  # joint issuers beside 文件
     assert mark.rows[0].cells[0].text == "某市发展和改革委员会\n某市住房和城乡建设局"

@@ -361,7 +361,11 @@ class DocxWriter:
     def closing(self, el, seal: bool) -> None:
         """Signature(s) and date, right-aligned; each line's right indent follows from the widths
         of the lines (in characters: full-width 1, others ½), as the PDF's CSS lays the block out."""
-        lines = list(_elements(el))
+        children = list(_elements(el))
+        if self.zh and any(child.tag == "div" for child in children):
+            self.signature_rows(children)
+            return
+        lines = [p for child in children for p in (_elements(child) if child.tag == "div" else [child])]
         widths = [text_chars(p.text_content().strip()) for p in lines]
         *names, date = widths
         if seal:  # the date four characters from the right, the signatures centred over it
@@ -374,6 +378,23 @@ class DocxWriter:
             paragraph = self.paragraph("Signature", self.runs(p))
             before = round((2 if seal else 1) * LINE_PITCH) if i == 0 else None
             oxml.set_paragraph_indents(paragraph._p, round(right * size * 20), round(right * 100), before)
+
+    def signature_rows(self, children: list) -> None:
+        """Joint issuers with seals, two to a row (the PDF's div.signature-row): the last name of a
+        row centred over the date (four characters from the right), the other 12 characters to its
+        left, by centre tab stops; four blank lines between rows (§7.3.5.1)."""
+        *rows, date = children
+        size = _inherited("Signature", "size_pt", self.specs, 16) * 20
+        centre = self.page.text_width - round((4 + text_chars(date.text_content().strip()) / 2) * size)
+        for i, row in enumerate(rows):
+            names = list(_elements(row))
+            runs = [TAB] * (3 - len(names))  # a name alone goes to the second stop
+            for j, name in enumerate(names):
+                runs += ([TAB] if j else []) + self.runs(name)
+            paragraph = self.paragraph("Signature Row", runs)
+            oxml.set_paragraph_tabs(paragraph._p, [centre - round(12 * size), centre], round((2 if i == 0 else 4) * LINE_PITCH))
+        paragraph = self.paragraph("Signature", self.runs(date))
+        oxml.set_paragraph_indents(paragraph._p, round(4 * size), 400)
 
     def imprint(self, el) -> None:
         """版记: a section of its own starting on an even page, the 版记 in its footers (odd and

@@ -219,6 +219,16 @@ def set_paragraph_indents(p, right: int, right_chars: int, space_before: int | N
     _set(ppr, "ind", PPR_ORDER, right=right, rightChars=right_chars)
 
 
+def set_paragraph_tabs(p, centres: Sequence[int], space_before: int) -> None:
+    """A paragraph's own centre tab stops (twips from the left indent's origin) and space before:
+    a row of signatures, whose stops follow from the date's width."""
+    ppr = p.get_or_add_pPr()
+    tabs = _set(ppr, "tabs", PPR_ORDER)
+    for position in centres:
+        tabs.append(OxmlElement("w:tab", {qn("w:val"): "center", qn("w:pos"): str(position)}))
+    _set(ppr, "spacing", PPR_ORDER, before=space_before)
+
+
 def start_on_even_page(sectpr) -> None:
     """The section starts on an even page (Word and LibreOffice insert a blank page if needed)."""
     _set(sectpr, "type", SECTPR_ORDER, val="evenPage")
