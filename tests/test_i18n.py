@@ -331,6 +331,68 @@ def test_numbers_check(zh, bad, good):
     assert not {c for c in checks(zh, good) if c[0] == "numbers"}
 
 
+@pytest.mark.parametrize("zh, bad, good", [
+    ("培育3家龙头企业", "four leading companies", "three leading companies"),
+    ("新增10个项目", "nine new projects", "ten new projects"),
+    ("建设2个基地", "three bases", "two bases"),
+    ("3—5家企业", "three to six companies", "three to five companies"),
+    ("1万人", "ten million people", "ten thousand people"),
+    ("第3批", "the second batch", "the third batch"),
+    ("第3批", "batch four", "batch three"),
+    ("培育3家龙头企业", "leading companies in March", "3 leading companies"),  # a month is not a count
+    ("培育3家龙头企业", "the third leading company", "three leading companies"),  # nor an ordinal
+])
+def test_numbers_written_as_words(zh, bad, good):
+    assert ("numbers", "error") in checks(zh, bad)
+    assert not {c for c in checks(zh, good) if c[0] == "numbers"}
+
+
+@pytest.mark.parametrize("zh, bad, good", [
+    ("12月底前完成", "by the end of November", "by the end of December"),
+    ("12月底前完成", "by the end of Nov.", "by the end of Dec."),
+    ("3月开工", "work started in May", "work started in March"),
+    ("3月开工", "work started in Sept", "work started in Mar."),
+    ("5月开工", "work may start", "work started in May"),  # "may" is not a month
+    ("2020年3月", "May 2020", "March 2020"),
+    ("2020年3月", "March 2021", "March 2020"),
+    ("3月15日", "March 16", "March 15"),
+    ("3月15日", "April 15", "15 March"),
+    ("1-9月累计完成投资", "from January to August", "from January to September"),
+    ("1-9月累计完成投资", "in the first eight months", "in the first nine months"),
+    ("1至3季度", "the first two quarters", "the first three quarters"),
+    ("2季度", "the third quarter", "the second quarter"),
+    ("2季度", "Q3", "Q2"),
+    ("第2季度", "the first quarter", "the second quarter"),
+])
+def test_months_days_and_quarters(zh, bad, good):
+    assert ("numbers", "error") in checks(zh, bad)
+    assert not {c for c in checks(zh, good) if c[0] == "numbers"}
+
+
+@pytest.mark.parametrize("zh, bad, good", [
+    ("投资1.5亿元", "150 thousand yuan", "150 million yuan"),
+    ("投资1.5亿元", "1.5 billion yuan", "0.15 billion yuan"),
+    ("投资12亿元", "12 billion yuan", "1.2 billion yuan"),  # 12 as written, but scaled ten times over
+    ("投资12亿元", "120 million yuan", "1,200 million yuan"),
+    ("投资33.5亿元", "3.35 million yuan", "3.35 billion yuan"),
+    ("投资33.5亿元", "33.5 billion yuan", "3,350 million yuan"),
+    ("投资1亿元", "1 billion yuan", "100 million yuan"),
+    ("2亿", "2 million", "200 million"),
+    ("1.2万亿元", "1.2 billion yuan", "1.2 trillion yuan"),
+    ("1.2万亿元", "12 billion yuan", "1,200 billion yuan"),
+    ("增长50%", "a 60 percent increase", "a 50 percent increase"),
+    ("增长50%", "up 5%", "up 50%"),
+])
+def test_yi_wan_and_percentages(zh, bad, good):
+    assert ("numbers", "error") in checks(zh, bad)
+    assert not {c for c in checks(zh, good) if c[0] == "numbers"}
+
+
+def test_a_wrong_number_word_is_named():
+    (finding,) = check_segment(seg("培育3家龙头企业", "four leading companies"), {})
+    assert finding.message == "the number 3 of the Chinese is missing in the English (the English has 4)"
+
+
 def test_numbers_in_placeholders_are_not_numbers():
     assert checks("推动{{ key-projects.count }}个项目", "promote {{ key-projects.count }} projects") == set()
 

@@ -5,7 +5,10 @@ Each finding names the segment, its location (the Chinese source, file:line) and
     check          severity  what it finds
     untranslated   error     en empty, en identical to a zh containing Chinese, or en containing Chinese characters
     numbers        error     a number of the source missing or different in the target (33151万元 may be
-                             331.51 million yuan, 1亿元 100 million yuan; thousands separators allowed)
+                             331.51 million yuan, 12亿元 1.2 billion yuan but not 12 billion; thousands
+                             separators allowed; one to ten may be words, 第N and N季度 ordinals, N月 a
+                             month or an ordinal: 3家 three, 第2 second, 2季度 the second quarter, 12月
+                             December or Dec., 1-9月 January to September or the first nine months)
     placeholders   error     {{ figure }} and {field} placeholders missing, altered or added
     brackets       error     brackets or quotes unbalanced in the target (when the source is balanced)
                    warning   fewer brackets or quotes in the target than in the source, full-width ones in English
@@ -30,10 +33,22 @@ from .segments import Segment, collect
 GLOSSARY_FILE = Path("i18n") / "glossary.yaml"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PLACEHOLDER = re.compile(r"\{\{\s*[^{}]*?\s*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}")
-# a number with its Chinese unit (万/亿, optionally followed by 元) in the source
-ZH_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万)?")
-# a number in English, with thousands separators and a scale word
-EN_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion)\b)?", re.IGNORECASE)
+# a number with its Chinese unit (万/亿, optionally followed by 元) in the source, and 第 before it
+ZH_NUMBER = re.compile(r"(?<![\d.])(第?)(\d+(?:\.\d+)?)\s*(万亿|亿|万)?")
+# a month or quarter after a number, or after a range of numbers (3月, 1-9月, 2季度, 1至3季度)
+ZH_MONTH_OR_QUARTER = re.compile(r"(?:\s*[-–—~～至到]\s*\d+)?\s*(月|季度)")
+# the numbers official English writes in words: one to ten, the ordinals (第N, N季度: "the second
+# quarter"), the months (N月; the ordinals too: 1-9月 "the first nine months") and their short forms
+NUMBER_WORDS = {
+    "number": "one two three four five six seven eight nine ten",
+    "ordinal": "first second third fourth fifth sixth seventh eighth ninth tenth",
+    "month": "January February March April May June July August September October November December",
+}
+WORDS = {w.lower(): (kind, Decimal(n)) for kind, words in NUMBER_WORDS.items() for n, w in enumerate(words.split(), 1)}
+WORDS.update({w[:3]: WORDS[w] for w in list(WORDS) if WORDS[w][0] == "month"} | {"sept": ("month", Decimal(9))})
+# a number in English (digits with thousands separators, or a word), with a scale word
+EN_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:%s)\b)(?:\s*(thousand|million|billion|trillion)\b)?"
+                       % "|".join(sorted(WORDS, key=len, reverse=True)), re.IGNORECASE)
 ZH_SCALE = {None: 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 EN_SCALE = {None: 1, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 # (name, openings in zh, closings in zh, opening in en, closing in en)
@@ -80,28 +95,42 @@ def load_glossary(content_dir: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def zh_numbers(text: str) -> list[tuple[str, Decimal, Decimal]]:
-    """(as written, value as written, value with its 万/亿 scale) for each number of the source."""
+def zh_numbers(text: str) -> list[tuple[str, Decimal, Decimal, set[str]]]:
+    """(as written, value as written, value with its 万/亿 scale, the kinds of English word that may
+    render it) for each number of the source."""
     text = PLACEHOLDER.sub(" ", text)
     out = []
     for m in ZH_NUMBER.finditer(text):
-        value = Decimal(m.group(1))
-        out.append((m.group(0).strip(), value, value * ZH_SCALE[m.group(2)]))
+        value = Decimal(m.group(2))
+        after = ZH_MONTH_OR_QUARTER.match(text, m.end())
+        kinds = {"number"}
+        if m.group(1) or after:  # 第3批 the third batch, 2季度 the second quarter, 1-9月 the first nine months
+            kinds.add("ordinal")
+        if after and after.group(1) == "月":  # 12月底 the end of December
+            kinds.add("month")
+        out.append((m.group(0).strip(), value, value * ZH_SCALE[m.group(3)], kinds))
     return out
 
 
-def en_numbers(text: str) -> set[Decimal]:
-    """Every value the target states: as written, and scaled by a following thousand/million/billion."""
+def en_numbers(text: str) -> set[tuple[str, Decimal]]:
+    """Every (kind, value) the target states: digits and one to ten are a "number" (scaled by a
+    following thousand/million/billion/trillion: "12 billion" is 12×10⁹ only, never 12), first to
+    tenth an "ordinal", January to December (capitalised) a "month"."""
     text = PLACEHOLDER.sub(" ", text)
     values = set()
     for m in EN_NUMBER.finditer(text):
-        try:
-            value = Decimal(m.group(1).replace(",", ""))
-        except InvalidOperation:
-            continue
-        values.add(value)
-        if m.group(2):
-            values.add(value * EN_SCALE[m.group(2).lower()])
+        written = m.group(1)
+        kind, value = WORDS.get(written.lower(), ("number", None))
+        if kind == "month" and not written[0].isupper():
+            continue  # "may", "march" are not months
+        if value is None:
+            try:
+                value = Decimal(written.replace(",", ""))
+            except InvalidOperation:
+                continue
+        if m.group(2) and kind == "number":
+            value *= EN_SCALE[m.group(2).lower()]
+        values.add((kind, value))
     return values
 
 
@@ -122,9 +151,9 @@ def check_segment(s: Segment, glossary: dict[str, tuple[str, ...]]) -> list[Find
         add("untranslated", "error", f"the English contains Chinese characters: {''.join(dict.fromkeys(CJK.findall(en)))}")
 
     targets = en_numbers(en)
-    for written, value, scaled in zh_numbers(zh):
-        if value not in targets and scaled not in targets:
-            others = sorted(str(v) for v in targets - {value, scaled})
+    for written, value, scaled, kinds in zh_numbers(zh):
+        if not any((kind, v) in targets for kind in kinds for v in (value, scaled)):
+            others = sorted(str(v) for v in {v for _, v in targets} - {value, scaled})
             hint = f" (the English has {', '.join(others)})" if others else ""
             add("numbers", "error", f"the number {written} of the Chinese is missing in the English{hint}")
 
