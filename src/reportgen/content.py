@@ -29,6 +29,7 @@ from .model import (
     format_number,
 )
 from .fonts import folder_fonts
+from .i18n.cells import CELLS_FILE
 from .progress import load_series
 from .tables import load_table
 from .yamlsource import dotted, locate, read_yaml, validate
@@ -133,9 +134,16 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
         preamble=substitute(source.preamble, ("preamble",)) if source.preamble else None,
         sections=build_nodes(source.sections, substitute),
         attachments=tables,
-        sources=(path, *(path.parent / att.table.file for att in source.attachments)),
+        sources=(path, *(path.parent / att.table.file for att in source.attachments), *english_store(path.parent, source)),
     )
     return None if len(problems.items) > before else plan
+
+
+def english_store(content_dir: Path, source: PlanSource) -> tuple[Path, ...]:
+    """The catalogue's English of table texts, when a table keeps its English there (i18n/cells.py)."""
+    store = content_dir / CELLS_FILE
+    keeps = any(c.type == "text" and len(c.file_headers()) == 1 for att in source.attachments for c in att.table.leaves)
+    return (store,) if keeps and store.is_file() else ()
 
 
 def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Problems) -> Notice | None:

@@ -12,7 +12,7 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
 
 LANGS = ("zh", "en")
 MAX_LEVEL = 4
@@ -65,21 +65,83 @@ class Section(Strict):
 
 
 class Column(Strict):
-    """A table column. Its file columns: `key` (number, amount), `key_zh`/`key_en` (text),
-    `key_start`/`key_end` (period)."""
+    """A printed column and the file column(s) it is read from (docs/content-format.md, "Attachment tables")."""
 
     key: Key
-    type: Literal["number", "text", "period", "amount"]
+    type: Literal["number", "text", "period", "date", "amount"]
     label: Text
+    header: NonEmpty | list[NonEmpty] | None = Field(None, description="the file's own header text of this column (a period may take two: start and end); default: key (text: key_zh; period: key_start and key_end)")
+    english: NonEmpty | None = Field(None, description="text: the header of the file column holding the English; default: key_en when `header` is not given, else none (the English lives in the translation catalogue)")
     total: bool = Field(False, description="sum this amount column in the total row")
+    decimals: int | None = Field(None, ge=0, le=6, description="amount: the decimals every value is printed with (120.0 with 1)")
+    width: float | None = Field(None, gt=0, lt=100, description="the column's width in per cent of the table's; default: from its longest text")
+
+    @model_validator(mode="after")
+    def check_kind(self) -> Column:
+        if isinstance(self.header, list) and (self.type != "period" or len(self.header) != 2):
+            raise ValueError("header: a list of two headers (start, end) is for a period column only")
+        if self.english is not None and self.type != "text":
+            raise ValueError(f"english: only a text column has English; this is a {self.type} column")
+        if self.decimals is not None and self.type != "amount":
+            raise ValueError(f"decimals: only an amount column has decimals; this is a {self.type} column")
+        if self.total and self.type != "amount":
+            raise ValueError(f"total: only an amount column can be summed; this is a {self.type} column")
+        return self
+
+    def file_headers(self) -> list[str]:
+        """The header texts of the file columns it reads: the Chinese (or the value), then the English or the period's end."""
+        if isinstance(self.header, list):
+            return list(self.header)
+        if self.header is not None:
+            return [self.header] + ([self.english] if self.english else [])
+        return {"text": [f"{self.key}_zh", self.english or f"{self.key}_en"], "period": [f"{self.key}_start", f"{self.key}_end"]}.get(self.type, [self.key])
+
+
+class ColumnGroup(Strict):
+    """Columns under a common heading: a header cell spanning them over their own (a two-row header)."""
+
+    header: NonEmpty = Field(description="the file's own text of the spanning header cell (e.g. 2021年投资)")
+    label: Text
+    columns: list[Column] = Field(min_length=1)
+
+
+def column_kind(value: Any) -> str:
+    return "group" if isinstance(value, dict) and "columns" in value else "column"
 
 
 class TableSpec(Strict):
     file: NonEmpty = Field(description="CSV or XLSX file, relative to the content folder (and inside it)")
     encoding: Encoding | None = Field(None, description="the CSV's encoding; default: UTF-8, else GB18030 if it reads as Chinese")
-    unit: Literal["元", "万元", "亿元"] = Field(description="unit of every amount column")
-    columns: list[Column] = Field(min_length=1)
+    sheet: NonEmpty | None = Field(None, description="XLSX: the sheet's name; default: the first sheet")
+    unit: Literal["元", "万元", "亿元"] | None = Field(None, description="unit of every amount column, printed once above the table; required with amount columns")
+    id: NonEmpty | None = Field(None, description="the header of the column whose values are the rows' ids (e.g. 序号); default: a column headed id, else the row's number")
+    columns: list[Annotated[Annotated[Column, Tag("column")] | Annotated[ColumnGroup, Tag("group")], Discriminator(column_kind)]] = Field(min_length=1)
+    extra_columns: Literal["error", "ignore"] = Field("error", description="a file column that no column maps: an error, or (ignore) a warning")
+    orientation: Literal["auto", "portrait", "landscape"] = Field("auto", description="the attachment's pages; auto: landscape when the columns do not fit across a portrait page")
     total_label: Text | None = None
+
+    @property
+    def leaves(self) -> list[Column]:
+        """The printed columns, left to right."""
+        return [leaf for c in self.columns for leaf in (c.columns if isinstance(c, ColumnGroup) else [c])]
+
+    @model_validator(mode="after")
+    def check_columns(self) -> TableSpec:
+        keys = [c.key for c in self.leaves]
+        doubled = sorted({k for k in keys if keys.count(k) > 1})
+        if doubled:
+            raise ValueError(f"columns: the key {doubled[0]!r} is used twice; each column has its own key")
+        amounts = any(c.type == "amount" for c in self.leaves)
+        if amounts and self.unit is None:
+            raise ValueError("unit: the table has amount columns: give their unit (元, 万元 or 亿元)")
+        if not amounts and self.unit is not None:
+            raise ValueError("unit: the table has no amount column, so no unit is printed: remove unit")
+        widths = [c.width for c in self.leaves if c.width is not None]
+        if len(widths) == len(self.leaves) and abs(sum(widths) - 100) > 0.5:
+            raise ValueError(f"columns: every column declares its width, and the widths add up to {sum(widths):g} per cent, not 100")
+        if len(widths) < len(self.leaves) and sum(widths) >= 100:
+            raise ValueError(f"columns: the declared widths add up to {sum(widths):g} per cent, leaving nothing for the other columns")
+        return self
 
 
 class Attachment(Strict):
@@ -218,9 +280,27 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Date:
+    """A date of a table cell: a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True)
 class Row:
     id: str
     cells: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """A cell of a table's header: a column's label, or a group's over its columns."""
+
+    label: Text
+    colspan: int = 1
+    rowspan: int = 1
 
 
 @dataclass(frozen=True)
@@ -228,8 +308,10 @@ class Table:
     id: str
     number: int  # the attachment number, 1-based
     title: Text
-    unit: str
-    columns: tuple[Column, ...]
+    unit: str | None  # of the amount columns; None without any
+    columns: tuple[Column, ...]  # the printed columns, left to right
+    header: tuple[tuple[HeaderCell, ...], ...]  # the header's rows (two when columns are grouped)
+    orientation: str  # auto | portrait | landscape
     rows: tuple[Row, ...]
     total_label: Text | None
     totals: dict[str, Decimal]
@@ -237,6 +319,15 @@ class Table:
     @property
     def has_total(self) -> bool:
         return bool(self.totals)
+
+
+def header_rows(spec: TableSpec) -> tuple[tuple[HeaderCell, ...], ...]:
+    """One header row, or two when columns are grouped: each group's label spans its columns'
+    labels, and every other label spans both rows."""
+    if not any(isinstance(c, ColumnGroup) for c in spec.columns):
+        return (tuple(HeaderCell(c.label) for c in spec.columns),)
+    top = tuple(HeaderCell(c.label, colspan=len(c.columns)) if isinstance(c, ColumnGroup) else HeaderCell(c.label, rowspan=2) for c in spec.columns)
+    return top, tuple(HeaderCell(leaf.label) for c in spec.columns if isinstance(c, ColumnGroup) for leaf in c.columns)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .errors import Location, Problem, TemplateError
-from .model import Column, Period, format_number, heading_marker
+from .model import Column, Date, Period, format_number, heading_marker
 from .yamlsource import read_template_yaml
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -53,13 +53,25 @@ def lines(text: str) -> Markup:
 
 
 def period(p: Period, lang: str) -> str:
-    """2019.8—2022.8 / 2018—2023 in Chinese; Aug 2019 – Aug 2022 / 2018–2023 in English."""
+    """2019.8—2022.8 / 2018—2023 in Chinese; Aug 2019 – Aug 2022 / 2018–2023 in English; a
+    period of one year or month prints it once."""
     if lang == "zh":
         part = lambda y, m: f"{y}.{m}" if m else str(y)  # noqa: E731
-        return f"{part(p.start_year, p.start_month)}—{part(p.end_year, p.end_month)}"
-    part = lambda y, m: f"{MONTHS_EN[m - 1]} {y}" if m else str(y)  # noqa: E731
-    sep = " – " if p.start_month or p.end_month else "–"
-    return f"{part(p.start_year, p.start_month)}{sep}{part(p.end_year, p.end_month)}"
+        sep = "—"
+    else:
+        part = lambda y, m: f"{MONTHS_EN[m - 1]} {y}" if m else str(y)  # noqa: E731
+        sep = " – " if p.start_month or p.end_month else "–"
+    start, end = part(p.start_year, p.start_month), part(p.end_year, p.end_month)
+    return start if start == end else f"{start}{sep}{end}"
+
+
+def date(d: Date, lang: str) -> str:
+    """A table's date: 2021年3月 / March 2021, 2021年3月15日 / March 15, 2021, or the year."""
+    if d.month is None:
+        return str(d.year)
+    if lang == "zh":
+        return f"{d.year}年{d.month}月" + (f"{d.day}日" if d.day else "")
+    return f"{MONTH_NAMES_EN[d.month - 1]} {d.day}, {d.year}" if d.day else f"{MONTH_NAMES_EN[d.month - 1]} {d.year}"
 
 
 def one_line(title: str, lang: str) -> str:
@@ -126,10 +138,24 @@ def cell(value: Any, column: Column, lang: str) -> str:
     if column.type == "text":
         return value[lang]
     if column.type == "amount":
-        return format_number(value, lang)
+        return amount(value, lang, column.decimals)
     if column.type == "period":
         return period(value, lang)
+    if column.type == "date":
+        return date(value, lang)
     return str(value)
+
+
+def amount(value: Decimal, lang: str, decimals: int | None = None) -> str:
+    """An amount as a table prints it: with the column's declared decimals (120.0), else as
+    written without trailing zeros; thousands separators in English."""
+    if decimals is None:
+        return format_number(value, lang)
+    text = format(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
+    if lang == "en":
+        whole, _, frac = text.partition(".")
+        text = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return text
 
 
 def chart_functions(templates_dir: Path, content_dir: Path | None = None) -> dict[str, Any]:
@@ -160,7 +186,7 @@ def environment(templates_dir: Path, content_dir: Path | None = None) -> Immutab
         lstrip_blocks=True,
     )
     env.filters.update(
-        md=markdown_html, lines=lines, one_line=one_line, long_date=long_date, amount=format_number, period=period, cell=cell, fill=fill, pct=pct,
+        md=markdown_html, lines=lines, one_line=one_line, long_date=long_date, amount=amount, period=period, cell=cell, fill=fill, pct=pct,
         points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
     )
     env.globals.update(chart_functions(templates_dir, content_dir))

@@ -1,27 +1,35 @@
-"""Table files (CSV, XLSX) read as text rows with their lines, validated cell by cell against
-declared columns."""
+"""Table files (CSV, XLSX) as offices keep them: the YAML maps the file's own header texts to
+columns, values are read in the forms offices write, and every cell is validated with its line.
+
+One reading of a table gives the model's rows and its text cells' translation segments
+(`TableReading`), so that the catalogue (i18n/segments.py) never maps a file a second way.
+"""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+import unicodedata
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
 from .inputs import check_xlsx, confined, read_table_text
-from .model import LANGS, Attachment, Period, Row, Table, Text, column_totals
+from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
 
-_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
+Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with its line
+HEADER_SEARCH = 10  # rows above the header (a title, a unit line) that are skipped
+TOTAL_ROWS = ("合计", "总计", "小计")  # a file's own total rows, recomputed rather than read
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
-Rows = list[tuple[int, dict[str, str]]]  # each data row with the line (CSV) or sheet row (XLSX) it starts on
-
-
-def read_rows(file: Path, root: Path, where: Location, encoding: str | None = None) -> tuple[list[str], Rows]:
-    """A table file's header and data rows as text; blank rows are skipped. Raises a located
-    ContentError (inputs.py: confinement to `root`, size limits, encodings, XLSX bombs)."""
+def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> Records:
+    """A table file's non-blank rows as text. Raises a located ContentError (inputs.py:
+    confinement to `root`, size limits, encodings, XLSX bombs)."""
     confined(file, root, where)
     if not file.is_file():
         raise ContentError([Problem(where, f"table file not found: {file.name}")])
@@ -29,13 +37,19 @@ def read_rows(file: Path, root: Path, where: Location, encoding: str | None = No
     if suffix == ".csv":
         records = csv_records(file, read_table_text(file, root, encoding))
     elif suffix == ".xlsx":
-        records = xlsx_records(check_xlsx(file, root))
+        records = xlsx_records(check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, f"table file must be .csv or .xlsx, got '{file.name}'")])
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not records:
         raise ContentError([Problem(Location(file, 1), "the table is empty: expected a header row and data rows")])
-    (_, header), *data = records
+    return records
+
+
+def read_rows(file: Path, root: Path, where: Location, encoding: str | None = None) -> tuple[list[str], Rows]:
+    """A file whose first row is its header (a quarter's progress file): the header and the data
+    rows by header name; a row with more or fewer cells than the header is an error."""
+    (_, header), *data = read_records(file, root, where, encoding)
     header = [name.strip() for name in header]
     ragged = [  # empty cells after the last column (as spreadsheets write them) are no harm
         Problem(Location(file, line), f"row has {len(cells)} cells, the header has {len(header)}")
@@ -46,7 +60,18 @@ def read_rows(file: Path, root: Path, where: Location, encoding: str | None = No
     return header, [(line, dict(zip(header, cells))) for line, cells in data]
 
 
-def csv_records(file: Path, text: str) -> list[tuple[int, list[str]]]:
+def check_header(file: Path, header: list[str], expected: list[str], problems: Problems) -> bool:
+    """Whether a file's columns are the expected ones; each missing and unknown column reported."""
+    for name in expected:
+        if name not in header:
+            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
+    for i, name in enumerate(header):
+        if name not in expected:
+            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
+    return set(header) == set(expected) and len(header) == len(expected)
+
+
+def csv_records(file: Path, text: str) -> Records:
     """Each CSV record with the file line it starts on (a quoted cell may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     out, start = [], 1
@@ -59,126 +84,397 @@ def csv_records(file: Path, text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def xlsx_records(file: Path) -> list[tuple[int, list[str]]]:
-    """The first sheet's rows as text, each with its sheet row number."""
+def xlsx_records(file: Path, sheet: str | None = None) -> Records:
+    """A sheet's rows (the first sheet's by default) as text, each with its sheet row number: numbers
+    as Excel shows them (15 significant digits), dates as 2021-03-15. A merged cell's value is in
+    its first cell; the others are empty."""
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
         try:
-            rows = list(book.worksheets[0].iter_rows(values_only=True))
+            if sheet is not None and sheet not in book.sheetnames:
+                raise ContentError([Problem(Location(file), f"the workbook has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")])
+            rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
         finally:
             book.close()
+    except ContentError:
+        raise
     except Exception as exc:  # openpyxl and its XML parser raise many kinds for a damaged workbook
         raise ContentError([Problem(Location(file), f"cannot read the workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]) from None
-    return [(number, ["" if value is None else str(value) for value in row]) for number, row in enumerate(rows, 1)]
+    return [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+
+
+def sheet_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(value, ".15g")  # 0.30000000000000004 is 0.3, as Excel shows it
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    return str(value)
+
+
+# ---- the header ----------------------------------------------------------------------------
+
+
+def normal(text: str) -> str:
+    """A header text compared without any white space (Excel headers wrap lines: 总投资\\n（万元）)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a table's columns are in its file."""
+
+    header_at: int  # index in the records of the (first) header row
+    depth: int  # header rows: 1, or 2 with column groups
+    indexes: dict[str, list[int]]  # column key → the file columns it reads (see Column.file_headers)
+    id_index: int | None  # the column of the rows' ids; None: rows are numbered
+    width: int  # file columns under a header
+
+
+def column_paths(rows: list[list[str]]) -> list[tuple[str, ...]]:
+    """Each file column's header texts, top down. In a two-row header an empty top cell over a
+    named one belongs to the group on its left (a merged cell's value is in its first cell)."""
+    width = max(len(r) for r in rows)
+    top = [normal(c) for c in rows[0]] + [""] * (width - len(rows[0]))
+    if len(rows) == 1:
+        return [(t,) if t else () for t in top]
+    bottom = [normal(c) for c in rows[1]] + [""] * (width - len(rows[1]))
+    paths, group = [], ""
+    for t, b in zip(top, bottom):
+        if t:
+            group = t
+        elif b:
+            t = group
+        paths.append(tuple(p for p in (t, b) if p))
+    return paths
+
+
+def wanted(spec: TableSpec) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(column key, header path, grouped) of every file column the spec reads."""
+    out = []
+    for c in spec.columns:
+        for leaf in c.columns if isinstance(c, ColumnGroup) else [c]:
+            for header in leaf.file_headers():
+                grouped = isinstance(c, ColumnGroup)
+                out.append((leaf.key, (normal(c.header), normal(header)) if grouped else (normal(header),), grouped))
+    return out
+
+
+def match(paths: list[tuple[str, ...]], path: tuple[str, ...], grouped: bool) -> list[int]:
+    """The file columns with this header path (an ungrouped column is found by its top cell)."""
+    return [i for i, p in enumerate(paths) if (p == path if grouped else p[:1] == path)]
+
+
+def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problems) -> Layout | None:
+    """The header among the first rows: the first row (two rows, with groups) holding every
+    declared header; rows above it are skipped. Missing, doubled and unmapped columns are problems."""
+    depth = 2 if any(isinstance(c, ColumnGroup) for c in spec.columns) else 1
+    want = wanted(spec)
+    id_header = normal(spec.id) if spec.id else None
+    best: tuple[int, int, list] | None = None  # (missing, index, paths)
+    for at in range(min(HEADER_SEARCH, len(records) - depth + 1)):
+        paths = column_paths([cells for _, cells in records[at:at + depth]])
+        missing = sum(not match(paths, path, grouped) for _, path, grouped in want) + (id_header is not None and not match(paths, (id_header,), False))
+        if best is None or missing < best[0]:
+            best = (missing, at, paths)
+        if not missing:
+            break
+    if best is None:
+        problems.add(Location(file, records[0][0]), f"the table has {len(records)} row(s): expected {depth} header row(s) and data rows")
+        return None
+    _, at, paths = best
+    line = records[at][0]
+    ok = True
+    shown = "、".join(" / ".join(p) for p in paths if p) or "nothing"
+    indexes: dict[str, list[int]] = {}
+    used: set[int] = set()
+    for key, path, grouped in want:
+        found = match(paths, path, grouped)
+        name = " / ".join(path)
+        if not found:
+            problems.add(Location(file, line), f"no column headed '{name}' (column '{key}'); the header {'rows have' if depth > 1 else 'row has'}: {shown}")
+            ok = False
+        elif len(found) > 1:
+            problems.add(Location(file, line, found[1] + 1), f"two columns are headed '{name}' (columns {found[0] + 1} and {found[1] + 1}): which one is '{key}'?")
+            ok = False
+        else:
+            indexes.setdefault(key, []).append(found[0])
+            used.add(found[0])
+    id_index = None
+    if id_header is not None:
+        found = match(paths, (id_header,), False)
+        if not found:
+            problems.add(Location(file, line), f"no column headed '{spec.id}' (the rows' ids, table.id); the header {'rows have' if depth > 1 else 'row has'}: {shown}")
+            ok = False
+        else:
+            id_index = found[0]
+    elif match(paths, ("id",), False):
+        id_index = match(paths, ("id",), False)[0]
+    if id_index is not None:
+        used.add(id_index)
+    if not used:
+        return None  # no header found: its other cells would be noise
+    for i, path in enumerate(paths):
+        if path and i not in used:
+            message = f"the column '{' / '.join(path)}' is not one of the table's columns"
+            if spec.extra_columns == "ignore":
+                problems.add(Location(file, line, i + 1), f"{message}; ignored (extra_columns: ignore)", "warning")
+            else:
+                problems.add(Location(file, line, i + 1), f"{message}: map it in the YAML's columns, remove it, or say extra_columns: ignore")
+                ok = False
+    return Layout(at, depth, indexes, id_index, len(paths)) if ok else None
+
+
+# ---- the rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """A text cell with its place: where its English is read from and written to by i18n import."""
+
+    row: str  # the row's id
+    key: str  # the column's key
+    zh: str
+    en: str  # "" when not translated
+    location: Location  # of the Chinese
+    label: str  # the row's name, for translators: its last text cell's Chinese
+    place: Any  # i18n.segments.CellPlace or StorePlace
+
+
+@dataclass(frozen=True)
+class CellPlace:
+    """The English cell of a table row: the file column `index` (0-based, headed `column`) of the record starting on `line`."""
+
+    file: Path
+    line: int
+    column: str
+    index: int
+    encoding: str | None = None  # the CSV's declared encoding (inputs.table_encoding otherwise)
+
+
+@dataclass(frozen=True)
+class StorePlace:
+    """The English of a table's text kept in the translation catalogue (i18n/cells.py): by table,
+    column and Chinese text."""
+
+    file: Path
+    table: str
+    key: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class TableReading:
+    """What one reading of a table file gives: the table, its text cells and its problems."""
+
+    table: Table
+    cells: tuple[TextCell, ...]
+    problems: tuple[Problem, ...] = field(default=())
 
 
 def load_table(base: Path, number: int, att: Attachment, where: Location, problems: Problems) -> Table:
+    """The attachment's table; its problems are added to `problems`."""
+    reading = read_table(base, number, att, where)
+    problems.items.extend(reading.problems)
+    return reading.table
+
+
+_READINGS: dict[tuple, TableReading] = {}  # the last readings, while their files are unchanged
+
+
+def read_table(base: Path, number: int, att: Attachment, where: Location) -> TableReading:
+    """The attachment's table, read once while its file and the catalogue's English are unchanged."""
+    from .i18n.cells import read_store  # the catalogue's English, for tables without an English column
+
+    english, store_problems = read_store(base)
+    file = base / att.table.file
+    key = (base, number, att.model_dump_json(), where, stamp(file), stamp(english.file))
+    if key not in _READINGS:
+        if len(_READINGS) >= 32:
+            _READINGS.clear()
+        _READINGS[key] = _read_table(base, number, att, where, english)
+    reading = _READINGS[key]
+    return TableReading(reading.table, reading.cells, (*store_problems, *reading.problems)) if store_problems else reading
+
+
+def stamp(file: Path) -> tuple | None:
+    try:
+        info = file.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def _read_table(base: Path, number: int, att: Attachment, where: Location, english) -> TableReading:
     spec = att.table
     file = base / spec.file
-    columns = tuple(spec.columns)
-    empty = Table(att.id, number, att.title, spec.unit, columns, (), spec.total_label, {})
-    before = len(problems.items)
+    problems = Problems()
+    empty = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), spec.orientation, (), spec.total_label, {})
     try:
-        header, records = read_rows(file, base, where, spec.encoding)
+        records = read_records(file, base, where, spec.encoding, spec.sheet)
     except ContentError as exc:
-        problems.items.extend(exc.problems)
-        return empty
-    if not check_header(file, header, ["id"] + [name for c in columns for name in file_columns(c)], problems):
-        return empty
-    if not records:
-        problems.add(Location(file, 1), "the table has no rows")
-        return empty
-    rows, seen = [], {}
-    for index, (line, record) in enumerate(records):
+        return TableReading(empty, (), tuple(exc.problems))
+    layout = find_layout(file, records, spec, problems)
+    if layout is None:
+        return TableReading(empty, (), tuple(problems.items))
+    data = records[layout.header_at + layout.depth:]
+    rows, cells, seen, file_totals = [], [], {}, []
+    id_name = spec.id or "id"
+    for line, record in data:
+        first = next((normal(c) for c in record if c.strip()), "")
+        if first in TOTAL_ROWS:
+            if first != "小计":
+                file_totals.append((line, record + [""] * (layout.width - len(record))))
+            continue
+        if len(record) < layout.width or any(c.strip() for c in record[layout.width:]):  # trailing empty cells are no harm
+            problems.add(Location(file, line), f"row has {len(record)} cells, the header has {layout.width}")
+            continue
+        number_in_file = len(rows) + 1
 
-        def cell_error(name: str, message: str) -> None:
-            problems.add(Location(file, line, header.index(name) + 1), f"row {index + 1}, column '{name}': {message}")
+        def error(index: int, message: str, line: int = line, n: int = number_in_file) -> None:
+            problems.add(Location(file, line, index + 1), f"row {n}: {message}")
 
-        row_id = record["id"].strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", row_id):
-            cell_error("id", f"expected a row id (letters, digits, - or _), got {row_id!r}")
+        row_id = str(number_in_file) if layout.id_index is None else record[layout.id_index].strip()
+        if not ID.fullmatch(row_id):
+            error(layout.id_index, f"column '{id_name}': expected a row id (letters, digits, - or _), got {row_id!r}")
         elif row_id in seen:
-            cell_error("id", f"duplicate id '{row_id}' (first in row {seen[row_id]})")
-        seen[row_id] = index + 1
-        cells = {}
-        for col in columns:
-            cells[col.key] = read_cell(col, record, spec.unit, cell_error)
-        rows.append(Row(row_id, cells))
-    rows_t = tuple(rows)
-    if any(c.total and c.type != "amount" for c in columns):
-        problems.add(where, "only amount columns can have 'total: true'")
-        return empty
-    if len(problems.items) > before:
-        return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, {})
-    return Table(att.id, number, att.title, spec.unit, columns, rows_t, spec.total_label, column_totals(columns, rows_t))
-
-
-def check_header(file: Path, header: list[str], expected: list[str], problems: Problems) -> bool:
-    """Whether the file's columns are the expected ones; each missing and unknown column reported."""
-    for name in expected:
-        if name not in header:
-            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
-    for i, name in enumerate(header):
-        if name not in expected:
-            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
-    return set(header) == set(expected) and len(header) == len(expected)
-
-
-def file_columns(col) -> list[str]:
-    return {
-        "text": [f"{col.key}_zh", f"{col.key}_en"],
-        "period": [f"{col.key}_start", f"{col.key}_end"],
-    }.get(col.type, [col.key])
-
-
-def read_cell(col, record: dict, unit: str, cell_error) -> Any:
-    if col.type == "text":
+            error(layout.id_index, f"column '{id_name}': duplicate id '{row_id}' (first in row {seen[row_id]})")
+        seen[row_id] = number_in_file
         values = {}
-        for lang in LANGS:
-            name = f"{col.key}_{lang}"
-            values[lang] = str(record[name]).strip()
-            if not values[lang]:
-                cell_error(name, "is empty" + (" (translation missing)" if lang == "en" else ""))
-        return Text.model_construct(**values)
-    if col.type == "period":
-        start = parse_year_month(str(record[f"{col.key}_start"]), f"{col.key}_start", cell_error)
-        end = parse_year_month(str(record[f"{col.key}_end"]), f"{col.key}_end", cell_error)
-        if start and end:
-            if (end[0], end[1] or 12) < (start[0], start[1] or 1):
-                cell_error(f"{col.key}_end", "the period ends before it starts")
-            return Period(start[0], start[1], end[0], end[1])
+        for col in spec.leaves:
+            at = layout.indexes[col.key]
+            texts = [record[i].strip() for i in at]
+            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, name=col: error(at[k], f"column '{name.file_headers()[k]}': {m}"))
+            if col.type == "text" and texts[0]:
+                en = texts[1] if len(at) > 1 else english.get(att.id, col.key, texts[0])
+                place = CellPlace(file, line, col.file_headers()[1], at[1], spec.encoding) if len(at) > 1 else StorePlace(english.file, att.id, col.key, texts[0])
+                cells.append(TextCell(row_id, col.key, texts[0], en, Location(file, line, at[0] + 1), "", place))
+                values[col.key] = Text.model_construct(zh=texts[0], en=en or texts[0])  # untranslated: the Chinese stands in (a draft)
+        rows.append(Row(row_id, values))
+    label_key = next((c.key for c in reversed(spec.leaves) if c.type == "text"), None)
+    names = {row.id: row.cells[label_key].zh for row in rows if label_key and isinstance(row.cells.get(label_key), Text)}
+    cells = tuple(TextCell(c.row, c.key, c.zh, c.en, c.location, names.get(c.row, ""), c.place) for c in cells)
+    if not rows and not problems.items:
+        problems.add(Location(file, records[layout.header_at][0]), "the table has no rows under its header")
+    if any(p.severity == "error" for p in problems.items):
+        return TableReading(replace(empty, rows=tuple(rows)), cells, tuple(problems.items))
+    totals = column_totals(tuple(spec.leaves), tuple(rows))
+    for line, record in file_totals:
+        for col in spec.leaves:
+            written = record[layout.indexes[col.key][0]].strip()
+            if col.total and written:
+                value, _ = parse_amount(written, spec.unit, col.decimals)
+                if value != totals[col.key]:
+                    problems.add(Location(file, line, layout.indexes[col.key][0] + 1), f"the file's own total for '{col.file_headers()[0]}' is {written}, but its rows add up to {totals[col.key]}: correct the total (or remove the row; the table's total is computed)")
+    table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), spec.orientation, tuple(rows), spec.total_label, totals)
+    return TableReading(table, cells, tuple(problems.items))
+
+
+def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
+    """A cell's value by its column's type; `error(k, message)` names the k-th file column read."""
+    if any(not t for t in texts[:1 if col.type == "text" else None]):
+        error(texts.index(""), "is empty")
         return None
-    text = str(record[col.key]).strip()
-    if col.type == "number":
-        if not re.fullmatch(r"\d+", text):
-            cell_error(col.key, f"expected a whole number, got {text!r}")
+    if col.type == "text":
+        return None  # the Text is made by the caller, with its English
+    if col.type == "period":
+        if len(texts) == 1:
+            period, problem = parse_period(texts[0])
+            if problem:
+                error(0, problem)
+            return period
+        points = [parse_date(t) for t in texts]
+        for k, (t, p) in enumerate(zip(texts, points)):
+            if p is None or p.day is not None:
+                error(k, f"expected a year (2019) or a month (2019.8, 2019年8月), got {t!r}")
+        if None in points or any(p.day for p in points):
             return None
-        return int(text)
-    value, problem = parse_amount(text, unit)
+        return checked_period(points[0], points[1], lambda m: error(1, m))
+    if col.type == "date":
+        date = parse_date(texts[0])
+        if date is None:
+            error(0, f"expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {texts[0]!r}")
+        return date
+    if col.type == "number":
+        if not re.fullmatch(r"\d+", texts[0]):
+            error(0, f"expected a whole number, got {texts[0]!r}")
+            return None
+        return int(texts[0])
+    value, problem = parse_amount(texts[0], unit, col.decimals)
     if problem:
-        cell_error(col.key, problem)
+        error(0, problem)
     return value
 
 
 AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")  # 15 digits and 6 decimals: any budget in any unit, and exact sums
 
 
-def parse_amount(text: str, unit: str) -> tuple[Decimal | None, str | None]:
-    """An amount written as digits with an optional decimal point, or the message saying why not
-    (exponents, NaN and infinity are not amounts)."""
+def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tuple[Decimal | None, str | None]:
+    """An amount written as digits with an optional decimal point (at most `decimals` of them,
+    when declared), or the message saying why not (separators, exponents, NaN and infinity are
+    not amounts)."""
     if not AMOUNT.fullmatch(text):
         return None, f"expected an amount in {unit} such as 1234.5 (digits, at most 15 before and 6 after the point), got {text!r}"
     value = Decimal(text)
     if value < 0:
         return None, f"expected a non-negative amount in {unit}, got {text!r}"
+    if decimals is not None and -value.as_tuple().exponent > decimals:
+        return None, f"{text} has more decimals than the column's {decimals} (decimals: {decimals}): round it in the file"
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals))
     return abs(value), None  # -0 is 0
 
 
-def parse_year_month(text: str, name: str, cell_error) -> tuple[int, int | None] | None:
-    m = _YEAR_MONTH.match(text.strip())
-    if not m or not (1900 <= int(m.group(1)) <= 2200) or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        cell_error(name, f"expected a year (2019) or year and month (2019-08), got {text!r}")
+# ---- periods and dates ---------------------------------------------------------------------
+
+_POINT = r"(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月)?|[./-](\d{1,2})(?!\d))?"
+_SEPARATOR = r"\s*(?:—{1,2}|–|-|~|至|到)\s*"
+PERIOD = re.compile(rf"^{_POINT}(?:{_SEPARATOR}{_POINT})?$")
+DATE = re.compile(r"^(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?|[./-](\d{1,2})(?:[./-](\d{1,2}))?)?$")
+
+
+def parse_period(text: str) -> tuple[Period | None, str | None]:
+    """A period in a form offices write: 2018-2023, 2019.8-2022.8, 2019.06-2020.02,
+    2021年3月-2022年12月, with - – — ～ 至 or 到 between; a single year or month is a period of
+    its own. Else None and why not."""
+    m = PERIOD.match(unicodedata.normalize("NFKC", text.strip()))
+    start = m and point(m.group(1), m.group(2) or m.group(3))
+    end = m and (point(m.group(4), m.group(5) or m.group(6)) if m.group(4) else start)
+    if not start or not end:
+        return None, f"expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}"
+    problem = []
+    return checked_period(start, end, problem.append), (problem or [None])[0]
+
+
+def checked_period(start: Date, end: Date, error) -> Period | None:
+    if (end.year, end.month or 12) < (start.year, start.month or 1):
+        shown = lambda d: f"{d.year}.{d.month}" if d.month else str(d.year)  # noqa: E731
+        error(f"the period ends before it starts ({shown(start)} to {shown(end)})")
         return None
-    return int(m.group(1)), int(m.group(2)) if m.group(2) else None
+    return Period(start.year, start.month, end.year, end.month)
+
+
+def parse_date(text: str) -> Date | None:
+    """A year, month or day in a form offices write: 2021, 2021.3, 2021年3月, 2021-03-15,
+    2021年3月15日, 2021/3/15. None when it is none of these or does not exist."""
+    m = DATE.match(unicodedata.normalize("NFKC", text.strip()))
+    if not m:
+        return None
+    year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+    date = point(year, month)
+    if date is None or day is None:
+        return date
+    try:
+        datetime.date(date.year, date.month, int(day))
+    except ValueError:
+        return None
+    return Date(date.year, date.month, int(day))
+
+
+def point(year: str, month: str | None) -> Date | None:
+    if not 1900 <= int(year) <= 2200 or month is not None and not 1 <= int(month) <= 12:
+        return None
+    return Date(int(year), int(month) if month else None)

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ContentError, Location, Problem
 from ..model import quarter_names
 from ..progress import QUARTER_FILE
-from ..tables import read_rows
+from ..model import Attachment
+from ..tables import CellPlace, StorePlace, read_rows, read_table
 from ..yamlsource import bilingual, locate, read_yaml
 
 
@@ -42,17 +44,6 @@ class YamlPlace:
 
 
 @dataclass(frozen=True)
-class CellPlace:
-    """The `<column>_en` cell of a table row (`row`: 0-based data row; `line`: its file line)."""
-
-    file: Path
-    row: int
-    line: int
-    column: str  # the file column of the English text, e.g. "project_en"
-    encoding: str | None = None  # the CSV's declared encoding (inputs.table_encoding otherwise)
-
-
-@dataclass(frozen=True)
 class Segment:
     id: str
     zh: str
@@ -60,7 +51,7 @@ class Segment:
     location: Location  # of the Chinese source
     documents: tuple[str, ...]  # the document ids that print this text
     context: str  # a human hint for translators: where in which document
-    place: YamlPlace | CellPlace
+    place: YamlPlace | CellPlace | StorePlace
 
 
 @dataclass
@@ -231,28 +222,17 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 key = text_of(col.get("key"))
                 shown = bulletins_of if roles.get(key, set()) & {"name", "group", "planned"} else set()
                 add(f"plan.{plan_id}.attachments.{aid}.columns.{key}.label", ("attachments", a, "table", "columns", c, "label"), docs | shown, f"{aid}: column heading")
-            text_keys = [text_of(col.get("key")) for col in columns if isinstance(col, dict) and col.get("type") == "text"]
-            file = content_dir / text_of(table.get("file"))
-            if not text_keys or not file.is_file():
-                continue
             try:
-                encoding = text_of(table.get("encoding")) or None
-                header, rows = read_rows(file, content_dir, Location(file), encoding)
-            except ContentError as exc:
-                out.problems.extend(exc.problems)
-                continue
-            for index, (line, row) in enumerate(rows):
-                row_id = text_of(row.get("id"))
-                if not row_id:
-                    continue
-                label = text_of(row.get(f"{text_keys[-1]}_zh"))
-                for key in text_keys:
-                    if f"{key}_zh" not in header:
-                        continue
-                    shown = bulletins_of if roles.get(key, set()) & {"name", "group"} else set()
-                    where = Location(file, line, header.index(f"{key}_zh") + 1)
-                    out.add(f"table.{aid}.{row_id}.{key}", text_of(row.get(f"{key}_zh")), text_of(row.get(f"{key}_en")), where,
-                            docs | shown, f"{aid}: row {row_id} ({label}), column {key}", CellPlace(file, index, line, f"{key}_en", encoding))
+                spec = Attachment.model_validate(att)
+            except ValidationError:
+                continue  # the content check reports it; its cells have no segments until then
+            reading = read_table(content_dir, a + 1, spec, locate(path, raw, ("attachments", a, "table", "file")))
+            if not reading.cells:  # the file could not be read or mapped
+                out.problems.extend(p for p in reading.problems if p.severity == "error")
+            for c in reading.cells:
+                shown = bulletins_of if roles.get(c.key, set()) & {"name", "group"} else set()
+                out.add(f"table.{aid}.{c.row}.{c.key}", c.zh, c.en, c.location, docs | shown,
+                        f"{aid}: row {c.row} ({c.label}), column {c.key}", c.place)
 
     for path, raw in series_list:
         sid = text_of(raw.get("id")) or path.stem
@@ -270,13 +250,13 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 except ContentError as exc:
                     out.problems.extend(exc.problems)
                     rows, header = [], []
-                for index, (line, row) in enumerate(rows):
+                for line, row in rows:
                     pid = text_of(row.get("id"))
                     for name in ("milestone", "problem"):
-                        if pid and f"{name}_zh" in header:
+                        if pid and f"{name}_zh" in header and f"{name}_en" in header:
                             where = Location(data, line, header.index(f"{name}_zh") + 1)
                             out.add(f"progress.{q}.{pid}.{name}", text_of(row.get(f"{name}_zh")), text_of(row.get(f"{name}_en")), where,
-                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, index, line, f"{name}_en", encoding))
+                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, line, f"{name}_en", header.index(f"{name}_en"), encoding))
             if notes is not None:
                 try:
                     raw_notes = read_yaml(notes, content_dir)

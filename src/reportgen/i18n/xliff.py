@@ -38,7 +38,9 @@ from ruamel.yaml.scalarstring import (
 from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
 from ..inputs import table_encoding
 from .qa import check_segment, load_glossary
-from .segments import CellPlace, Segment, YamlPlace, collect
+from ..tables import CellPlace, StorePlace
+from .cells import read_store, write_store
+from .segments import Segment, YamlPlace, collect
 from .state import (
     read_records,
     record_for,
@@ -297,7 +299,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
     if errors:
         raise TranslationError(errors)
 
-    texts = plan_writes(changes.values())  # raises TranslationError before anything is written
+    texts = plan_writes(changes.values(), content_dir)  # raises TranslationError before anything is written
     glossary = load_glossary(content_dir)
     for seg_id, (seg, new_en, new_state) in changes.items():
         updated = Segment(seg.id, seg.zh, new_en, seg.location, seg.documents, seg.context, seg.place)
@@ -316,7 +318,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
 # writing the English back into the sources
 
 
-def plan_writes(changes) -> dict[Path, bytes]:
+def plan_writes(changes, content_dir: Path) -> dict[Path, bytes]:
     """The new bytes of every content file touched by `changes` (segment, new English, state)."""
     by_file: dict[Path, list[tuple[Segment, str]]] = {}
     for seg, new_en, _ in changes:
@@ -325,7 +327,11 @@ def plan_writes(changes) -> dict[Path, bytes]:
     out, problems = {}, []
     for file, items in by_file.items():
         try:
-            if isinstance(items[0][0].place, YamlPlace):
+            if isinstance(items[0][0].place, StorePlace):
+                store, problems_here = read_store(content_dir)
+                problems += problems_here
+                out[file] = write_store(store, {(s.place.table, s.place.key, s.place.zh): en for s, en in items})
+            elif isinstance(items[0][0].place, YamlPlace):
                 out[file] = splice_yaml(file, [(s.place.keys, en) for s, en in items])
             elif file.suffix.lower() == ".csv":
                 out[file] = rewrite_csv(file, [(s.place, en) for s, en in items])
@@ -463,18 +469,18 @@ def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    records, start = [], reader.line_num
+    records, start = [], 0
     for cells in reader:
         records.append((start, reader.line_num, cells))  # 0-based first line, end line (exclusive)
         start = reader.line_num
+    at = {first + 1: i for i, (first, _, _) in enumerate(records)}  # a record's 1-based first line → its index
     wanted = {}
     for place, new_en in edits:
-        wanted.setdefault(place.row, []).append((place, new_en))
+        wanted.setdefault(at[place.line], []).append((place, new_en))
     expected = [list(c) for _, _, c in records]
     for row, items in wanted.items():
         for place, new_en in items:
-            col = [h.strip() for h in header].index(place.column)
+            col = place.index
             while len(expected[row]) <= col:
                 expected[row].append("")
             expected[row][col] = new_en
@@ -487,8 +493,7 @@ def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
             new = new[: -len(newline)]
         lines[first:end] = [new]
     result = "".join(lines)
-    check = list(csv.reader(io.StringIO(result, newline="")))
-    if check[0] != header or check[1:] != expected:
+    if list(csv.reader(io.StringIO(result, newline=""))) != expected:
         raise TranslationError([Problem(Location(file), "could not rewrite the table's rows safely; nothing was written")])
     try:
         return result.encode(encoding)

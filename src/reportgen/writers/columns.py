@@ -12,31 +12,75 @@ UNITS = (4, 80)  # the least and most half-width units a column asks for
 NOWRAP = {"num"}  # cells that never wrap: numbers
 HYPHENATED = (8, 6)  # English documents hyphenate: a longer word asks for no more (in a heading)
 LONGEST = 16  # a longer unbreakable piece (an id, a URL) wraps anywhere rather than widen its column
+PORTRAIT_PT, LANDSCAPE_PT = 156 * 72 / 25.4, 225 * 72 / 25.4  # the type area's width
 _CJK = re.compile(r"[^\u2e80-\u9fff\uff00-\uffef]+|.")
 
 
+COMFORT = 12  # half-width units (six CJK characters) a wrapping column needs to read well
+
+
 def column_widths(table, total: float) -> list[float]:
-    """Widths (in the unit of `total`, which they fill) of the columns of an lxml <table>: in
-    proportion to each column's longest text, but never narrower than its longest unbreakable
-    piece (a number, a short CJK heading, a word)."""
-    rows = [tr for tr in table.iter("tr")]
-    english = (table.getroottree().getroot().get("lang") or "").startswith("en")
-    count = max((sum(int(c.get("colspan", "1") or 1) for c in tr if c.tag in ("th", "td")) for tr in rows), default=1)
-    narrowest, widest = [UNITS[0]] * count, [UNITS[0]] * count
-    for tr in rows:
-        column = 0
-        for cell in (c for c in tr if c.tag in ("th", "td")):
-            span = int(cell.get("colspan", "1") or 1)
-            if span == 1 and column < count:
-                low, high = text_units(cell, english)
-                narrowest[column] = max(narrowest[column], low)
-                widest[column] = max(widest[column], min(high, UNITS[1]))
-            column += span
+    """Widths (in the unit of `total`, which they fill) of the columns of an lxml <table>: those
+    its <col data-width="…"> declare (per cent), the others in proportion to each column's
+    longest text, but never narrower than its longest unbreakable piece (a number, a short CJK
+    heading, a word)."""
+    narrowest, widest, english = measure(table)
     unit = HALF_CHAR_PT["en" if english else "zh"] * 1000 / points_of(table)
     padding = CELL_PADDING_PT * 1000 / points_of(table)
-    low = [n * unit + padding for n in narrowest]
-    want = [w * unit + padding for w in widest]
-    return [w * total / 1000 for w in share(low, want, 1000)]
+    declared = [float(c.get("data-width")) if c.get("data-width") else None for g in table.findall("colgroup") for c in g.findall("col")]
+    declared = (declared + [None] * len(narrowest))[:len(narrowest)]
+    free = [i for i, d in enumerate(declared) if d is None]
+    rest = 1000 - sum(d * 10 for d in declared if d is not None)
+    shares = share([narrowest[i] * unit + padding for i in free], [widest[i] * unit + padding for i in free], rest) if free else []
+    widths = [d * 10 if d is not None else 0.0 for d in declared]
+    for i, w in zip(free, shares):
+        widths[i] = w
+    return [w * total / 1000 for w in widths]
+
+
+def orientation(section) -> str:
+    """The orientation an attachment <section> asks for: its data-orientation, where "auto" is
+    landscape when its tables' columns, each given its numbers and short texts whole and room for
+    six characters a line to the others, are wider than a portrait page's type area."""
+    asked = section.get("data-orientation", "portrait")
+    if asked != "auto":
+        return asked
+    for table in section.iter("table"):
+        if "data" not in table.get("class", "").split():
+            continue
+        narrowest, widest, english = measure(table)
+        need = sum(max(n, min(w, COMFORT)) * HALF_CHAR_PT["en" if english else "zh"] + CELL_PADDING_PT for n, w in zip(narrowest, widest))
+        if need > PORTRAIT_PT:
+            return "landscape"
+    return "portrait"
+
+
+def measure(table) -> tuple[list[int], list[int], bool]:
+    """Each column's narrowest and widest text in half-width units (a cell spanning columns counts
+    for none of them), and whether the table is English."""
+    english = (table.getroottree().getroot().get("lang") or "").startswith("en")
+    grid: list[tuple[int, object]] = []  # (column, cell) of every cell spanning one column
+    below: dict[int, int] = {}  # column → rows still covered by a cell spanning rows from above
+    count = 0
+    for tr in table.iter("tr"):
+        column = 0
+        for cell in (c for c in tr if c.tag in ("th", "td")):
+            while below.get(column, 0) > 0:
+                column += 1
+            span, rows = int(cell.get("colspan", "1") or 1), int(cell.get("rowspan", "1") or 1)
+            if span == 1:
+                grid.append((column, cell))
+            for c in range(column, column + span):
+                below[c] = rows
+            column += span
+        count = max(count, column)
+        below = {c: n - 1 for c, n in below.items() if n > 1}
+    narrowest, widest = [UNITS[0]] * count, [UNITS[0]] * count
+    for column, cell in grid:
+        low, high = text_units(cell, english)
+        narrowest[column] = max(narrowest[column], low)
+        widest[column] = max(widest[column], min(high, UNITS[1]))
+    return narrowest, widest, english
 
 
 def share(low: list[float], want: list[float], total: float) -> list[float]:
@@ -57,8 +101,8 @@ def share(low: list[float], want: list[float], total: float) -> list[float]:
 
 def points_of(table) -> float:
     """The text width a table spans: the type area, turned on landscape attachment pages."""
-    landscape = any(a.get("data-orientation") == "landscape" for a in table.iterancestors("section"))
-    return (225 if landscape else 156) * 72 / 25.4
+    landscape = any(orientation(a) == "landscape" for a in table.iterancestors("section") if a.get("data-orientation"))
+    return LANDSCAPE_PT if landscape else PORTRAIT_PT
 
 
 def text_units(cell, english: bool = False) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
 from . import docx_oxml as oxml
 from . import punctuation
-from .columns import column_widths
+from .columns import column_widths, orientation
 from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
 from .properties import Properties, read_properties
@@ -428,10 +428,10 @@ class DocxWriter:
     def attachment(self, el) -> None:
         """An attachment, or the plan a notice issues, starts a new page; a landscape one is a
         section of its own."""
-        orientation = el.get("data-orientation", "portrait")
-        if orientation not in ("portrait", "landscape"):
-            raise WriterError(f'HTML line {el.sourceline}: data-orientation="{orientation}" is neither portrait nor landscape')
-        self.wanted = LANDSCAPE if orientation == "landscape" else PORTRAIT
+        turned = orientation(el)
+        if turned not in ("portrait", "landscape"):
+            raise WriterError(f'HTML line {el.sourceline}: data-orientation="{turned}" is neither portrait, landscape nor auto')
+        self.wanted = LANDSCAPE if turned == "landscape" else PORTRAIT
         self.page_break_pending = self.has_content
         self.blocks(el)
         self.wanted = PORTRAIT  # back to portrait only if more content follows
@@ -566,7 +566,10 @@ class DocxWriter:
         """A data table built as XML row by row (linear time): header rows repeat on every page,
         no row splits, column widths follow the longest text and fill the type area."""
         rows = []  # (is_header, cells)
+        below: dict[int, list] = {}  # column → [rows still covered, the cell spanning them] (rowspan)
         for part in _elements(el):
+            if part.tag == "colgroup":
+                continue  # its widths are read by column_widths
             if part.tag in ("thead", "tbody"):
                 trs, header = list(_elements(part)), part.tag == "thead"
             elif part.tag == "tr":
@@ -577,7 +580,7 @@ class DocxWriter:
                 if tr.tag != "tr":
                     raise _unsupported(tr)
                 total = "total" in tr.get("class", "").split()
-                cells = [self.cell(td, total) for td in _elements(tr)]
+                cells = self.row_cells(list(_elements(tr)), total, below)
                 if cells:  # Word wants at least one cell in a row
                     rows.append((header, cells))
         if not rows:
@@ -593,13 +596,44 @@ class DocxWriter:
         self.body.get_or_add_sectPr().addprevious(tbl)
         self.last_was_table = True
 
+    def row_cells(self, tds: list, total: bool, below: dict[int, list]) -> list[Cell]:
+        """A row's cells, with a continuing cell (vMerge) under each cell spanning rows from above."""
+        cells, column = [], 0
+
+        def covered() -> None:
+            nonlocal column
+            while column in below:
+                above = below[column]
+                cells.append(Cell(above[1].style_id, [], above[1].span, "continue"))
+                above[0] -= 1
+                if not above[0]:
+                    del below[column]
+                column += above[1].span
+
+        for td in tds:
+            covered()
+            cell = self.cell(td, total)
+            rows = self.rowspan(td)
+            if rows > 1:
+                cell = cell._replace(merge="restart")
+                below[column] = [rows - 1, cell]
+            cells.append(cell)
+            column += cell.span
+        covered()
+        return cells
+
+    @staticmethod
+    def rowspan(td) -> int:
+        try:
+            return max(1, int(td.get("rowspan", "1")))
+        except ValueError:
+            raise WriterError(f'HTML line {td.sourceline}: rowspan="{td.get("rowspan")}" is not a number') from None
+
     def cell(self, td, total: bool) -> Cell:
         """<th> → Table Header, <td class="num"> → Table Number, <td> → Table Text; the runs of a
         total row in the character style Table Total."""
         if td.tag not in ("th", "td"):
             raise _unsupported(td)
-        if td.get("rowspan", "1") != "1":
-            raise WriterError(f"HTML line {td.sourceline}: rowspan is not supported in the DOCX writer")
         classes = td.get("class", "").split()
         style = "Table Header" if td.tag == "th" else next((CELLS[c] for c in classes if c in CELLS), "Table Text")
         try:

@@ -55,11 +55,13 @@ class PageGeometry(NamedTuple):
 
 
 class Cell(NamedTuple):
-    """One table cell: paragraph style id, runs (see add_runs) and the columns it spans."""
+    """One table cell: paragraph style id, runs (see add_runs), the columns it spans, and whether
+    it starts ("restart") or continues ("continue") a cell spanning rows."""
 
     style_id: str
     runs: list
     span: int = 1
+    merge: str | None = None
 
 
 def _set(parent, tag: str, order: Sequence[str], **attrs) -> object:
@@ -484,6 +486,8 @@ def add_row(tbl, cells: Sequence[Cell], widths: Sequence[int], header: bool) -> 
         _sub(tcpr, "tcW", w=sum(widths[column:column + cell.span]), type="dxa")
         if cell.span > 1:
             _sub(tcpr, "gridSpan", val=cell.span)
+        if cell.merge:
+            _sub(tcpr, "vMerge", **({"val": "restart"} if cell.merge == "restart" else {}))
         column += cell.span
         p = _sub(tc, "p")
         _sub(_sub(p, "pPr"), "pStyle", val=cell.style_id)
