@@ -291,7 +291,7 @@ def read_table(base: Path, number: int, att: Attachment, where: Location) -> Tab
 
     english, store_problems = read_store(base)
     file = base / att.table.file
-    key = (base, number, att.model_dump_json(), where, stamp(file), stamp(english.file))
+    key = (base, number, repr(att), where, stamp(file), stamp(english.file))
     if key not in _READINGS:
         if len(_READINGS) >= 32:
             _READINGS.clear()

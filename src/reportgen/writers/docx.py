@@ -368,12 +368,12 @@ class DocxWriter:
         lines = [p for child in children for p in (_elements(child) if child.tag == "div" else [child])]
         widths = [text_chars(p.text_content().strip()) for p in lines]
         *names, date = widths
+        size = _inherited("Signature", "size_pt", self.specs, 16)
         if seal:  # the date four characters from the right, the signatures centred over it
             rights = [max(0.0, 4 + (date - w) / 2) for w in names] + [4.0]
-        else:  # the block as wide as its widest line, two from the right; the date two in
-            block = max([*names, 2 + date])
-            rights = [2 + block - w for w in names] + [block - date]
-        size = _inherited("Signature", "size_pt", self.specs, 16)
+        else:  # the block as wide as its widest line (a longer English name wraps), two from the right; the date two in
+            block = min(max([*names, 2 + date]), self.page.text_width / (size * 20) - 2)
+            rights = [max(2.0, 2 + block - w) for w in names] + [block - date]
         for i, (p, right) in enumerate(zip(lines, rights)):
             paragraph = self.paragraph("Signature", self.runs(p))
             before = round((2 if seal else 1) * LINE_PITCH) if i == 0 else None
