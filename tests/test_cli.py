@@ -42,9 +42,33 @@ def test_partial_build_keeps_earlier_files_in_the_manifest(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == sorted([e["path"] for e in files] + ["manifest.json"])
 
 
-def test_schema_in_docs_is_current(tmp_path):
-    assert main(["schema", "-o", str(tmp_path / "schema.json")]) == 0
-    assert (tmp_path / "schema.json").read_text(encoding="utf-8") == (ROOT / "docs" / "plan.schema.json").read_text(encoding="utf-8")
+def test_schemas_in_docs_are_current(tmp_path):
+    """docs/schemas/ holds the schema of every file kind, as `reportgen schema` makes them."""
+    assert main(["schema", "--output-dir", str(tmp_path)]) == 0
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(p.name for p in (ROOT / "docs" / "schemas").iterdir())
+    assert made == ["action-plan.schema.json", "bulletin-series.schema.json", "content.schema.json", "notice.schema.json", "quarter-notes.schema.json", "settings.schema.json"]
+    for name in made:
+        assert (tmp_path / name).read_text(encoding="utf-8") == (ROOT / "docs" / "schemas" / name).read_text(encoding="utf-8"), name
+
+
+def test_content_schema_validates_every_content_document():
+    """The combined schema accepts each YAML document of the real content and the test roots, and
+    names the field of a wrong one (what an editor shows)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+    from ruamel.yaml import YAML
+
+    validator = Draft202012Validator(json.loads((ROOT / "docs" / "schemas" / "content.schema.json").read_text(encoding="utf-8")))
+    files = [*(ROOT / "content").glob("*.yaml"), *(ROOT / "tests" / "roots").glob("*/*.yaml")]
+    assert len(files) >= 8
+    for path in files:
+        data = json.loads(json.dumps(YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")), default=str))
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert not errors, (path, errors[:3])
+    bad = {"kind": "action-plan", "id": "x", "meta": {"title": {"zh": "标题", "en": "Title"}}, "sections": [{"id": "a", "title": {"zh": "甲"}}]}
+    error = best_match(validator.iter_errors(bad))
+    assert error.message == "'en' is a required property" and list(error.absolute_path) == ["sections", 0, "title"]
 
 
 def test_build_py_and_console_script(tmp_path):

@@ -72,10 +72,11 @@ class Built(list[Entry]):
     """The manifest entries of every file the build was asked for, and which of them it wrote (the
     others were up to date)."""
 
-    def __init__(self, entries: list[Entry], written: list[Entry], warnings: list[Problem] = ()):
+    def __init__(self, entries: list[Entry], written: list[Entry], warnings: list[Problem] = (), content_warnings: tuple[Problem, ...] = ()):
         super().__init__(entries)
         self.written = written
-        self.warnings = list(warnings)
+        self.warnings = list(warnings)  # segments not translated or approved
+        self.content_warnings = content_warnings
 
     @property
     def up_to_date(self) -> list[Entry]:
@@ -137,7 +138,7 @@ def build(
 
         names = [f"{doc.id}.{doc.lang}.{fmt}" for doc in docs for fmt in formats]
         record = {"inputs": inputs.of_build(build_options(langs, formats, quarter)), "files": sorted(names)}
-        result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings)
+        result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings, content.warnings)
         staging.commit(result, result.written, record)
     return result
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
 from .model import LANGS
+from .schemas import KINDS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,8 +38,12 @@ def parser() -> argparse.ArgumentParser:
                        description="Show which font serves each font role (templates/fonts.yaml): an official font installed on this machine "
                                    "or in the content's fonts folder (<content>/fonts/), else a free substitute.")
     common(f)
-    s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)")
+    s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)",
+                       description="Write the JSON Schema of a content document (any kind, chosen by its `kind:`), or of one file kind; "
+                                   "with --output-dir, every schema as <kind>.schema.json (docs/schemas/).")
+    s.add_argument("kind", nargs="?", choices=sorted(KINDS), help="one file kind (default: any content document)")
     s.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    s.add_argument("--output-dir", type=Path, help="write every schema into this folder")
     add_publishing_commands(sub, common)
     add_i18n_commands(sub, common)
     return top
@@ -148,7 +153,7 @@ def run_build(args: argparse.Namespace) -> int:
             strict=args.strict,
         )
     elapsed = time.perf_counter() - started
-    for warning in entries.warnings:
+    for warning in (*entries.content_warnings, *entries.warnings):
         print(warning, file=sys.stderr)
     if entries.warnings:
         print(f"reportgen: {len(entries.warnings)} segment(s) not translated or approved: their English documents are marked DRAFT (--strict refuses)", file=sys.stderr)
@@ -172,6 +177,8 @@ def run_check(args: argparse.Namespace) -> int:
     from .render import render_html
 
     content = load_content(args.content)
+    for warning in content.warnings:
+        print(warning, file=sys.stderr)
     docs = documents(content, LANGS)
     for doc in docs:
         render_html(args.templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
@@ -188,16 +195,19 @@ def run_fonts(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    import json
+    from .i18n.state import write_atomic
+    from .schemas import text
 
-    from .model import PlanSource
-
-    text = json.dumps(PlanSource.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+    if args.output_dir:
+        for kind in (None, *KINDS):
+            path = args.output_dir / f"{kind or 'content'}.schema.json"
+            write_atomic(path, text(kind))
+            print(f"wrote {display_path(path)}")
+    elif args.output:
+        write_atomic(args.output, text(args.kind))
+        print(f"wrote {display_path(args.output)}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(text(args.kind))
     return 0
 
 

@@ -45,6 +45,7 @@ class Content:
     notices: tuple[Notice, ...]
     bulletins: tuple[Bulletin, ...]
     settings: SettingsSource = SettingsSource(kind="settings")  # the settings document's, else the defaults
+    warnings: tuple[Problem, ...] = ()  # what loads but may be a mistake (an ignored column)
 
 
 def load_content(content_dir: Path) -> Content:
@@ -71,7 +72,7 @@ def load_content(content_dir: Path) -> Content:
         check_texts(path, raw, problems)
         sources.append((path, raw, kind))
     plans = [plan for path, raw, kind in sources if kind == "action-plan" for plan in [load_plan(path, raw, problems)] if plan]
-    plans_ok = not problems.items
+    plans_ok = not problems.errors
     notices = [n for path, raw, kind in sources if kind == "notice" for n in [load_notice(path, raw, plans if plans_ok else None, problems)] if n]
     bulletins = []
     for path, raw, kind in sources:
@@ -88,7 +89,7 @@ def load_content(content_dir: Path) -> Content:
     except ContentError as exc:
         problems.items.extend(exc.problems)
     problems.raise_if_any()
-    return Content(tuple(plans), tuple(notices), tuple(bulletins), settings)
+    return Content(tuple(plans), tuple(notices), tuple(bulletins), settings, problems.warnings)
 
 
 def load_settings(content_dir: Path, documents: list[tuple[Path, Any]], problems: Problems) -> SettingsSource:
@@ -105,14 +106,14 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
     source = validate(PlanSource, path, raw, problems)
     if source is None:
         return None
-    before = len(problems.items)
+    before = len(problems.errors)
     check_meta(path, raw, source.meta, problems)
     check_tree(path, raw, source, problems)
     tables = tuple(
         load_table(path.parent, number, att, locate(path, raw, ("attachments", number - 1, "table", "file")), problems)
         for number, att in enumerate(source.attachments, 1)
     )
-    if len(problems.items) > before:
+    if len(problems.errors) > before:
         return None
     known = figures(tables)
 
@@ -136,7 +137,7 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
         attachments=tables,
         sources=(path, *(path.parent / att.table.file for att in source.attachments), *english_store(path.parent, source)),
     )
-    return None if len(problems.items) > before else plan
+    return None if len(problems.errors) > before else plan
 
 
 def english_store(content_dir: Path, source: PlanSource) -> tuple[Path, ...]:
@@ -151,7 +152,7 @@ def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Proble
     source = validate(NoticeSource, path, raw, problems)
     if source is None:
         return None
-    before = len(problems.items)
+    before = len(problems.errors)
     check_meta(path, raw, source.meta, problems)
     if plans is None:
         return None
@@ -159,7 +160,7 @@ def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Proble
     if plan is None:
         known = ", ".join(p.id for p in plans) or "none"
         problems.add(locate(path, raw, ("plan",)), f"plan: no plan with id '{source.plan}' in this content folder (plans: {known})")
-    if len(problems.items) > before:
+    if len(problems.errors) > before:
         return None
     return Notice(source.id, source.meta, source.text, plan, (path, *plan.sources))
 

@@ -72,14 +72,23 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, location: Location, message: str) -> None:
+    def add(self, location: Location, message: str, severity: str = "error") -> None:
         """Record a problem once (a text's two languages may find the same one)."""
-        problem = Problem(location, message)
+        problem = Problem(location, message, severity)
         if problem not in self.items:
             self.items.append(problem)
 
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.items if p.severity != "error")
+
     def raise_if_any(self) -> None:
-        if self.items:
+        """Raise with every problem, warnings included, when there is an error."""
+        if self.errors:
             raise ContentError(self.items)
 
 

@@ -43,7 +43,7 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         problems.add(locate(path, raw, ("table",)), f"table: plan '{plan.id}' has no attachment '{series.table}'")
         return []
     types = {c.key: c.type for c in table.columns}
-    before = len(problems.items)
+    before = len(problems.errors)
     for role, wanted in ROLE_TYPES.items():
         key = getattr(series.columns, role)
         if types.get(key) != wanted:
@@ -55,7 +55,7 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' is outside the content folder")
     elif not folder.is_dir():
         problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' not found")
-    if len(problems.items) > before:
+    if len(problems.errors) > before:
         return []
 
     files: dict[int, dict[str, Path]] = {}
@@ -80,11 +80,11 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
             continue
         if quarter > 1 and quarter - 1 not in files:
             problems.add(Location(data), f"no data for the previous quarter {series.year}Q{quarter - 1}: quarters are cumulative")
-        before = len(problems.items)
+        before = len(problems.errors)
         records = read_quarter(data, root, f"{series.year}Q{quarter}", table, series, previous, problems)
         notes = read_notes(files[quarter].get("notes"), root, f"{series.year}Q{quarter}", sections, problems)
         data_files.append(data)  # figures are cumulative: a bulletin reads every earlier quarter's data too
-        if len(problems.items) == before and records is not None:
+        if len(problems.errors) == before and records is not None:
             bulletin = compute_bulletin(series, table, quarter, records, previous, notes, sections)
             notes_file = (files[quarter]["notes"],) if "notes" in files[quarter] else ()
             bulletins.append(replace(bulletin, sources=(path, plan.sources[0], plan.sources[table.number], *data_files, *notes_file)))

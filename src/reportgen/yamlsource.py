@@ -20,6 +20,7 @@ from .inputs import read_text
 LANGS = ("zh", "en")
 MAX_YAML_NODES = 100_000  # values in a file once its aliases are expanded ("billion laughs" guard)
 TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2}))?")
+UNION_TAGS = ("column", "group")  # model.TableSpec.columns: a column or a group of columns
 MAX_DIGITS = 100  # of a plain integer (Python refuses to convert beyond 4,300)
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
@@ -152,8 +153,21 @@ def validate(schema: type[BaseModel], path: Path, raw: Any, problems: Problems) 
         return schema.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
+            err["loc"] = untagged(raw, err["loc"])
             problems.add(locate(path, raw, err["loc"]), describe(err))
         return None
+
+
+def untagged(raw: Any, loc: tuple) -> tuple:
+    """An error's path without the tags of discriminated unions (columns[2].column.total →
+    columns[2].total): a key that names a union's member, not a key of the YAML."""
+    out, node = [], raw
+    for key in loc:
+        if isinstance(node, dict) and isinstance(key, str) and key not in node and key in UNION_TAGS:
+            continue
+        out.append(key)
+        node = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None
+    return tuple(out)
 
 
 def describe(err: dict) -> str:

@@ -102,12 +102,18 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def umask() -> int:
+    """The process's file creation mask (new files get the permissions any other tool would give)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def state_of(segment: Segment, record: Record | None) -> str:

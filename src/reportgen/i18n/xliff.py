@@ -105,7 +105,8 @@ def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en",
 
 
 def original(seg: Segment) -> str:
-    return display_path(seg.place.file)
+    """The file holding the Chinese (a table's text whose English is kept in the catalogue: the table)."""
+    return display_path(seg.location.file)
 
 
 def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str) -> bytes:
