@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
 from .model import LANGS
+from .templates import OFFICE_FOLDER, PACKAGE_TEMPLATES
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,8 +20,10 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
+        """The content and templates folders of a command."""
         p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: ./content)")
-        p.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
+        p.add_argument("--templates", type=Path, default=PACKAGE_TEMPLATES,
+                       help=f"templates folder (default: the templates installed with reportgen); files in the content's {OFFICE_FOLDER}/ folder take precedence")
 
     b = sub.add_parser("build", help="build every document into the output folder", description="Validate the content, then write DOCX and PDF for every document and language whose inputs changed since it was built, and output/manifest.json (docs/performance.md).")
     common(b)
@@ -60,8 +63,8 @@ def add_publishing_commands(sub, common) -> None:
     v.add_argument("--out", type=Path, default=Path("output"), help=out_help)
     w = sub.add_parser("site", help="write the publication index and the bulletins' Atom feed into output/site/",
                        description="Write output/site/index.html (Chinese), output/site/en/index.html (English) and output/site/bulletins.atom from the published editions.")
+    common(w)
     w.add_argument("--out", type=Path, default=Path("output"), help=out_help)
-    w.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
 
 
 def edition_arg(text: str) -> str:
@@ -174,7 +177,7 @@ def run_check(args: argparse.Namespace) -> int:
     content = load_content(args.content)
     docs = documents(content, LANGS)
     for doc in docs:
-        render_html(args.templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
+        render_html(args.templates, doc.template, content_dir=args.content, lang=doc.lang, kind=doc.kind, **doc.context)
     print(f"content ok: {len(content.plans)} plan(s), {len(content.notices)} notice(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
     return 0
 
@@ -214,7 +217,7 @@ def run_publish(args: argparse.Namespace) -> int:
             print(f"superseded revision {s['revision']} kept in {display_path(result.folder / s['path'])}")
     else:
         print(f"edition {args.edition} is already published with these {len(edition['files'])} files; nothing changed")
-    index = write_site(args.out, args.templates)[0]
+    index = write_site(args.out, args.templates, args.content)[0]
     state = "published" if result.changed else "unchanged:"
     print(f"{state} edition {args.edition} (revision {edition.get('revision', 1)}, {len(edition['files'])} files) in {where}; site: {display_path(index)}")
     return 0
@@ -247,7 +250,7 @@ def run_site(args: argparse.Namespace) -> int:
     from .publish import published_editions
     from .site import write_site
 
-    written = write_site(args.out, args.templates)
+    written = write_site(args.out, args.templates, args.content)
     for path in written:
         print(f"wrote {display_path(path)}")
     print(f"site of {len(published_editions(args.out))} edition(s) in {display_path(args.out / 'site')}: {display_path(written[0])}")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, WriterError
+from .templates import Templates
 
 MANIFEST = "manifest.json"
 STAGING = ".staging-"
@@ -69,7 +70,7 @@ def fingerprint(data: Any) -> str:
 def tree_digests(folder: Path, pattern: str = "*") -> dict[str, str]:
     """sha256 of every file below `folder` (matching `pattern`), by its path relative to it:
     a copy of the folder elsewhere has the same digests. A symlink counts as its target's name,
-    never read here: a link out of the folder is refused when the content is loaded."""
+    never read here: a link out of the folder is refused when it is read."""
     if not folder.is_dir():
         return {}
     return {
@@ -99,15 +100,17 @@ def environment() -> dict[str, Any]:
 class Inputs:
     """Fingerprints of what a build reads, taken once at its start, before the content is loaded (an
     edit made during a build is then seen by the next one): every file of the content folder, and
-    the toolchain (every file under templates/, this package's code, the environment, and the font
-    files of the content's fonts folder, which every document may be set in: adding a font rebuilds).
+    the toolchain (every file of the templates folder and of the office's own templates folder in
+    the content, this package's code, the environment, and the font files of the content's fonts
+    folder, which every document may be set in: adding a font or editing a template rebuilds).
 
     Files are named relative to their folder, so that a copied project has the same fingerprints."""
 
     def __init__(self, content_dir: Path, templates_dir: Path):
         self.content_dir = content_dir
         self.content = tree_digests(content_dir)
-        toolchain = {"templates": tree_digests(templates_dir), "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
+        templates = [tree_digests(folder) for folder in Templates(templates_dir, content_dir).folders]
+        toolchain = {"templates": templates, "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
         fonts = tree_digests(content_dir / FONTS_FOLDER)  # fonts.FONTS_FOLDER (this module imports no other)
         if fonts:
             toolchain["fonts"] = fonts

@@ -36,6 +36,7 @@ from .errors import Location, Problem, ReportgenError
 from .model import LANGS
 from .output import read_manifest, sha256
 from .render import one_line
+from .templates import PACKAGE_TEMPLATES
 
 EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
 EDITIONS = "editions"
@@ -128,12 +129,12 @@ class Published:
     changed: bool
 
 
-def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, templates_dir: Path | None = None) -> Published:
+def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, templates_dir: Path = PACKAGE_TEMPLATES) -> Published:
     """Copy the built files of edition `name` into out_dir/editions/<name>/ with edition.json.
-    `templates_dir` (default ./templates) gives the font roles (fonts.yaml)."""
+    The templates (fonts.yaml) give the font roles."""
     check_edition_name(name)
     content = load_content(content_dir)
-    check_fonts(content, content_dir, templates_dir or Path("templates").absolute())
+    check_fonts(content, content_dir, templates_dir)
     titles = edition_documents(content, name)
     if not titles:
         raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
