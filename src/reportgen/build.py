@@ -101,7 +101,7 @@ def build(
     approved or translated are warnings (errors with `strict`); they make the English a draft."""
     from .i18n.state import draft_documents, problems_for_build, states_path
 
-    inputs = Inputs(content_dir, templates_dir)  # before loading: an edit made meanwhile is seen next time
+    inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
     content = load_content(content_dir)
     warnings = problems_for_build(content_dir, templates_dir)
     if strict and warnings:

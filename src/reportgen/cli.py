@@ -10,8 +10,12 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
+from .inputs import MAX_INPUT_BYTES
 from .model import LANGS
 from .templates import OFFICE_FOLDER, PACKAGE_TEMPLATES
+
+DEFAULT_CONTENT = "the current folder if it holds content documents, else ./content"
+CONTENT_KIND = re.compile(rb"^(?:\xef\xbb\xbf)?kind\s*:", re.MULTILINE)  # a content document's top-level key (a BOM allowed)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,9 +23,11 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, positional: bool = True) -> None:
         """The content and templates folders of a command."""
-        p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: ./content)")
+        if positional:
+            p.add_argument("folder", nargs="?", type=Path, metavar="CONTENT", help=f"content folder (default: {DEFAULT_CONTENT})")
+        p.add_argument("--content", type=Path, help="content folder" + (", as CONTENT" if positional else f" (default: {DEFAULT_CONTENT})"))
         p.add_argument("--templates", type=Path, default=PACKAGE_TEMPLATES,
                        help=f"templates folder (default: the templates installed with reportgen); files in the content's {OFFICE_FOLDER}/ folder take precedence")
 
@@ -87,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else 0
+    if "content" in vars(args):
+        if getattr(args, "folder", None) and args.content:
+            print("reportgen: give the content folder once: as CONTENT or as --content", file=sys.stderr)
+            return EXIT_USAGE
+        args.content = getattr(args, "folder", None) or args.content or found_content()
+        if args.content is None and args.command != "site":  # the site needs no content: it may only override templates
+            print(f"reportgen: no content here: neither . nor ./content holds a content document (a *.yaml file with `kind:`); "
+                  f"give the content folder (reportgen {args.command} CONTENT)", file=sys.stderr)
+            return EXIT_USAGE
     for folder in ("content", "templates", "out"):  # absolute: caches and worker processes key on them
         if getattr(args, folder, None) is not None:
             setattr(args, folder, getattr(args, folder).absolute())
@@ -113,6 +128,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reportgen: internal error: {type(exc).__name__}: {exc}; output/ is unchanged. "
               "Please report it with the command; REPORTGEN_DEBUG=1 shows the traceback.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def found_content() -> Path | None:
+    """The default content folder: the current folder when it holds a content document, else
+    ./content when it does."""
+    return next((folder for folder in (Path("."), Path("content")) if holds_content(folder)), None)
+
+
+def holds_content(folder: Path) -> bool:
+    """Whether `folder` holds a content document: a *.yaml file (within the size limit) with a
+    top-level `kind:`. Read as bytes, without YAML: the fast path of `build` stays fast."""
+    return any(
+        path.is_file() and path.stat().st_size <= MAX_INPUT_BYTES and CONTENT_KIND.search(path.read_bytes())
+        for path in folder.glob("*.yaml")
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -272,8 +302,8 @@ def add_i18n_commands(sub, common) -> None:
     e.add_argument("-o", "--output", type=Path, required=True, help="the XLIFF file to write (e.g. en.xlf)")
     e.add_argument("--xliff-version", choices=("1.2", "2.0"), default="1.2", help="XLIFF version (default: 1.2, which every CAT tool imports)")
     i = actions.add_parser("import", help="merge the targets of an XLIFF file into the content files")
-    common(i)
     i.add_argument("file", type=Path, help="the XLIFF file returned by the translator")
+    common(i)
     i.add_argument("--approve", action="store_true", help="record the imported English as approved (a file returning from review)")
     i.add_argument("--skip-stale", action="store_true", help="apply the other units when some sources are stale (default: refuse the whole file)")
     c = actions.add_parser("check", help="QA checks: numbers, placeholders, brackets, glossary, consistency; exit 2 on errors")
@@ -281,7 +311,7 @@ def add_i18n_commands(sub, common) -> None:
     st = actions.add_parser("status", help="counts per state and document, and what needs work")
     common(st)
     a = actions.add_parser("approve", help="record the current English of segments as approved")
-    common(a)
+    common(a, positional=False)  # the positional arguments are segment ids
     a.add_argument("ids", nargs="*", metavar="SEGMENT-ID", help="segment ids to approve")
     a.add_argument("--all", action="store_true", help="approve every segment that has English")
 

@@ -58,10 +58,12 @@ def check_edition_name(name: str) -> str:
     return name
 
 
-def content_fingerprint(content_dir: Path) -> str:
-    """sha256 over every file of the content folder: its relative path and its bytes, sorted by path."""
+def content_fingerprint(content_dir: Path, out_dir: Path | None = None) -> str:
+    """sha256 over every file of the content folder (none of an output folder inside it): its
+    relative path and its bytes, sorted by path."""
     digest = hashlib.sha256()
-    files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*") if p.is_file())
+    files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*")
+                   if p.is_file() and not (out_dir and p.is_relative_to(out_dir)))
     for rel, path in files:
         data = path.read_bytes()
         for part in (rel.encode("utf-8"), data):
@@ -138,7 +140,7 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     titles = edition_documents(content, name)
     if not titles:
         raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
-    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir))
+    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir, out_dir))
     folder = out_dir / EDITIONS / name
     if folder.exists() and not (folder / EDITION_JSON).is_file():
         raise PublishError([Problem(Location(folder), f"exists but holds no {EDITION_JSON}: not an edition; move it away, then publish")])
