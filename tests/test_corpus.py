@@ -3,7 +3,7 @@ code and a message naming the file and place, without a traceback, leaving outpu
 and templates/) byte-for-byte as they were.
 
 A case starts from a copy of the real project (content/, templates/, and output/ as a full build
-left it), changes it with its `ops`, and runs `reportgen <run>` in that copy:
+left it), changes it with its `ops`, and runs `reportgen <run> --templates templates` in that copy:
 
     - name: gb18030-bad-byte               # unique within its file
       about: why this input is bad          # one line
@@ -103,7 +103,7 @@ def test_bad_input(name, built, tmp_path, monkeypatch, capsys):
     before = snapshot(root)
     monkeypatch.chdir(root)
 
-    code = main([str(arg) for arg in case.get("run", ["build"])])
+    code = main(with_templates([str(arg) for arg in case.get("run", ["build"])]))
 
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err, err
@@ -116,6 +116,13 @@ def test_bad_input(name, built, tmp_path, monkeypatch, capsys):
     assert lines, f"no message containing {case['error']!r}:\n{err}"
     assert lines[0].startswith(case["at"]), f"expected the message at {case['at']}:\n{err}"
     assert snapshot(root) == before, "the failed run changed the project's files"
+
+
+def with_templates(run: list[str]) -> list[str]:
+    """The command reading the copy's templates/ (the default is the package's), unless it says
+    otherwise: `--templates templates` after the command's words (a later --templates wins)."""
+    words = next((i for i, arg in enumerate(run) if arg.startswith("-")), len(run))
+    return [*run[:words], "--templates", "templates", *run[words:]]
 
 
 def assert_prints_literally(path: Path, literal: str) -> None:

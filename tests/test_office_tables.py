@@ -24,7 +24,7 @@ TASKS = "tables/重点任务分工.csv"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=600)  # TEMP
+    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from .errors import UNPLACED, ContentError, Location, Problem, ReportgenError, W
 from .model import LANGS
 from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
 from .render import render_html
+from .templates import Templates
 
 __all__ = ["FORMATS", "Built", "Document", "build", "documents"]
 
@@ -101,7 +102,7 @@ def build(
     approved or translated are warnings (errors with `strict`); they make the English a draft."""
     from .i18n.state import draft_documents, problems_for_build, states_path
 
-    inputs = Inputs(content_dir, templates_dir)  # before loading: an edit made meanwhile is seen next time
+    inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
     content = load_content(content_dir)
     warnings = problems_for_build(content_dir, templates_dir)
     if strict and warnings:
@@ -155,9 +156,9 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
         try:
             pages = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else None
             if fmt == "docx":
-                write_docx(html, target, templates_dir)
+                write_docx(html, target, templates_dir, content_dir)
         except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
-            where = Location(templates_dir / doc.template)
+            where = Location(Templates(templates_dir, content_dir).find(doc.template))
             raise WriterError([p if p.location != UNPLACED else Problem(where, f"{target.name}: {p.message}") for p in exc.problems]) from None
         out.append((sha256(target), pages))
     return out

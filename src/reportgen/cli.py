@@ -10,8 +10,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
+from .inputs import MAX_INPUT_BYTES
 from .model import LANGS
 from .schemas import KINDS
+from .templates import OFFICE_FOLDER, PACKAGE_TEMPLATES
+
+DEFAULT_CONTENT = "the current folder if it holds content documents, else ./content"
+CONTENT_KIND = re.compile(rb"^(?:\xef\xbb\xbf)?kind\s*:", re.MULTILINE)  # a content document's top-level key (a BOM allowed)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,9 +24,13 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: ./content)")
-        p.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
+    def common(p: argparse.ArgumentParser, positional: bool = True) -> None:
+        """The content and templates folders of a command."""
+        if positional:
+            p.add_argument("folder", nargs="?", type=Path, metavar="CONTENT", help=f"content folder (default: {DEFAULT_CONTENT})")
+        p.add_argument("--content", type=Path, help="content folder" + (", as CONTENT" if positional else f" (default: {DEFAULT_CONTENT})"))
+        p.add_argument("--templates", type=Path, default=PACKAGE_TEMPLATES,
+                       help=f"templates folder (default: the templates installed with reportgen); files in the content's {OFFICE_FOLDER}/ folder take precedence")
 
     b = sub.add_parser("build", help="build every document into the output folder", description="Validate the content, then write DOCX and PDF for every document and language whose inputs changed since it was built, and output/manifest.json (docs/performance.md).")
     common(b)
@@ -65,8 +74,8 @@ def add_publishing_commands(sub, common) -> None:
     v.add_argument("--out", type=Path, default=Path("output"), help=out_help)
     w = sub.add_parser("site", help="write the publication index and the bulletins' Atom feed into output/site/",
                        description="Write output/site/index.html (Chinese), output/site/en/index.html (English) and output/site/bulletins.atom from the published editions.")
+    common(w)
     w.add_argument("--out", type=Path, default=Path("output"), help=out_help)
-    w.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: ./templates)")
 
 
 def edition_arg(text: str) -> str:
@@ -89,6 +98,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else 0
+    if "content" in vars(args):
+        if getattr(args, "folder", None) and args.content:
+            print("reportgen: give the content folder once: as CONTENT or as --content", file=sys.stderr)
+            return EXIT_USAGE
+        args.content = getattr(args, "folder", None) or args.content or found_content()
+        if args.content is None and args.command != "site":  # the site needs no content: it may only override templates
+            print(f"reportgen: no content here: neither . nor ./content holds a content document (a *.yaml file with `kind:`); "
+                  f"give the content folder (reportgen {args.command} CONTENT)", file=sys.stderr)
+            return EXIT_USAGE
     for folder in ("content", "templates", "out"):  # absolute: caches and worker processes key on them
         if getattr(args, folder, None) is not None:
             setattr(args, folder, getattr(args, folder).absolute())
@@ -115,6 +133,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reportgen: internal error: {type(exc).__name__}: {exc}; output/ is unchanged. "
               "Please report it with the command; REPORTGEN_DEBUG=1 shows the traceback.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def found_content() -> Path | None:
+    """The default content folder: the current folder when it holds a content document, else
+    ./content when it does."""
+    return next((folder for folder in (Path("."), Path("content")) if holds_content(folder)), None)
+
+
+def holds_content(folder: Path) -> bool:
+    """Whether `folder` holds a content document: a *.yaml file (within the size limit) with a
+    top-level `kind:`. Read as bytes, without YAML: the fast path of `build` stays fast."""
+    return any(
+        path.is_file() and path.stat().st_size <= MAX_INPUT_BYTES and CONTENT_KIND.search(path.read_bytes())
+        for path in folder.glob("*.yaml")
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -181,7 +214,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     docs = documents(content, LANGS)
     for doc in docs:
-        render_html(args.templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
+        render_html(args.templates, doc.template, content_dir=args.content, lang=doc.lang, kind=doc.kind, **doc.context)
     print(f"content ok: {len(content.plans)} plan(s), {len(content.notices)} notice(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
     return 0
 
@@ -224,7 +257,7 @@ def run_publish(args: argparse.Namespace) -> int:
             print(f"superseded revision {s['revision']} kept in {display_path(result.folder / s['path'])}")
     else:
         print(f"edition {args.edition} is already published with these {len(edition['files'])} files; nothing changed")
-    index = write_site(args.out, args.templates)[0]
+    index = write_site(args.out, args.templates, args.content)[0]
     state = "published" if result.changed else "unchanged:"
     print(f"{state} edition {args.edition} (revision {edition.get('revision', 1)}, {len(edition['files'])} files) in {where}; site: {display_path(index)}")
     return 0
@@ -257,7 +290,7 @@ def run_site(args: argparse.Namespace) -> int:
     from .publish import published_editions
     from .site import write_site
 
-    written = write_site(args.out, args.templates)
+    written = write_site(args.out, args.templates, args.content)
     for path in written:
         print(f"wrote {display_path(path)}")
     print(f"site of {len(published_editions(args.out))} edition(s) in {display_path(args.out / 'site')}: {display_path(written[0])}")
@@ -279,8 +312,8 @@ def add_i18n_commands(sub, common) -> None:
     e.add_argument("-o", "--output", type=Path, required=True, help="the XLIFF file to write (e.g. en.xlf)")
     e.add_argument("--xliff-version", choices=("1.2", "2.0"), default="1.2", help="XLIFF version (default: 1.2, which every CAT tool imports)")
     i = actions.add_parser("import", help="merge the targets of an XLIFF file into the content files")
-    common(i)
     i.add_argument("file", type=Path, help="the XLIFF file returned by the translator")
+    common(i)
     i.add_argument("--approve", action="store_true", help="record the imported English as approved (a file returning from review)")
     i.add_argument("--skip-stale", action="store_true", help="apply the other units when some sources are stale (default: refuse the whole file)")
     c = actions.add_parser("check", help="QA checks: numbers, placeholders, brackets, glossary, consistency; exit 2 on errors")
@@ -288,7 +321,7 @@ def add_i18n_commands(sub, common) -> None:
     st = actions.add_parser("status", help="counts per state and document, and what needs work")
     common(st)
     a = actions.add_parser("approve", help="record the current English of segments as approved")
-    common(a)
+    common(a, positional=False)  # the positional arguments are segment ids
     a.add_argument("ids", nargs="*", metavar="SEGMENT-ID", help="segment ids to approve")
     a.add_argument("--all", action="store_true", help="approve every segment that has English")
 

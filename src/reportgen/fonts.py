@@ -2,7 +2,8 @@
 
 Templates, CSS and Word styles name the official fonts (仿宋_GB2312 …). For rendering, a fontconfig
 file generated here maps each official name that is not installed to the free face chosen by
-`templates/fonts.yaml`; WeasyPrint, LibreOffice and matplotlib all honour it via FONTCONFIG_FILE.
+the templates' `fonts.yaml` (templates.py); WeasyPrint, LibreOffice and matplotlib all honour it
+via FONTCONFIG_FILE.
 
 An office's licensed font files may also lie in the content's fonts folder (`<content>/fonts/`,
 FONTS_FOLDER): the fontconfig file includes that folder, and role resolution sees its fonts, so
@@ -23,7 +24,7 @@ from xml.sax.saxutils import escape
 from .errors import ContentError, Location, Problem, TemplateError, WriterError, display_path
 from .inputs import confined
 from .output import FONTS_FOLDER  # <content>/fonts/: an office's licensed font files, used without installing them
-from .yamlsource import read_template_yaml
+from .templates import Templates
 
 # The roles whose official font a published document must show: a free face standing in for one of
 # them is warned about by every build and refused by `reportgen publish` unless the content's
@@ -105,18 +106,18 @@ def folder_fonts(content_dir: Path | None) -> tuple[Path, ...]:
 
 
 @cache
-def font_roles(templates_dir: Path) -> dict[str, dict]:
-    """templates/fonts.yaml: role → its official names and free faces."""
-    path = templates_dir / "fonts.yaml"
-    roles = (read_template_yaml(path, templates_dir) or {}).get("roles")
+def font_roles(templates_dir: Path, content_dir: Path | None = None) -> dict[str, dict]:
+    """fonts.yaml (the office's, else the templates folder's): role → its official names and free faces."""
+    templates = Templates(templates_dir, content_dir)
+    roles = (templates.read_yaml("fonts.yaml") or {}).get("roles")
     if not isinstance(roles, dict):
-        raise TemplateError([Problem(Location(path), "expected `roles:` mapping each font role to its names and faces")])
+        raise TemplateError([Problem(Location(templates.find("fonts.yaml")), "expected `roles:` mapping each font role to its names and faces")])
     return roles
 
 
-def official_names(templates_dir: Path) -> dict[str, str]:
+def official_names(templates_dir: Path, content_dir: Path | None = None) -> dict[str, str]:
     """Each role's first official name: the name documents carry."""
-    return {role: spec["official"][0] for role, spec in font_roles(templates_dir).items()}
+    return {role: spec["official"][0] for role, spec in font_roles(templates_dir, content_dir).items()}
 
 
 def resolve_roles(templates_dir: Path, content_dir: Path | None = None) -> tuple[RoleFont, ...]:
@@ -124,12 +125,12 @@ def resolve_roles(templates_dir: Path, content_dir: Path | None = None) -> tuple
     wins; else the first installed free face."""
     fonts = folder_fonts(content_dir)
     state = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in fonts)  # a font dropped in later is seen
-    return _resolve_roles(templates_dir, fonts_folder(content_dir) if fonts else None, state)
+    return _resolve_roles(templates_dir, content_dir, fonts_folder(content_dir) if fonts else None, state)
 
 
 @cache
-def _resolve_roles(templates_dir: Path, folder: Path | None, state: tuple) -> tuple[RoleFont, ...]:
-    roles = font_roles(templates_dir)
+def _resolve_roles(templates_dir: Path, content_dir: Path | None, folder: Path | None, state: tuple) -> tuple[RoleFont, ...]:
+    roles = font_roles(templates_dir, content_dir)
     fonts = tuple(p for p, *_ in state)
     system = split_families(fc_list("%{family}"))
     in_folder = folder_families(fonts)
@@ -154,7 +155,7 @@ def fontconfig_file(templates_dir: Path, content_dir: Path | None = None) -> Pat
     """Write (once per content) the fontconfig file that maps official names to their serving faces
     and adds the content's fonts folder, if any."""
     rules = []
-    roles = font_roles(templates_dir)
+    roles = font_roles(templates_dir, content_dir)
     fonts = folder_fonts(content_dir)
     if fonts:
         folder = confined(fonts_folder(content_dir), content_dir)
@@ -218,7 +219,7 @@ def substitutes(templates_dir: Path, content_dir: Path | None = None) -> list[Ro
 def substitute_warnings(templates_dir: Path, content_dir: Path | None = None) -> list[Problem]:
     """One warning per official role served by a free substitute: what a build reports."""
     return [
-        Problem(Location(templates_dir / "fonts.yaml"), f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither "
+        Problem(Location(Templates(templates_dir, content_dir).find("fonts.yaml")), f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither "
                 f"installed nor in the content's {FONTS_FOLDER}/ folder; the PDFs use the free substitute {f.served_by}"
                 f"{' ' + f.weight if f.weight else ''} instead (`reportgen publish` refuses this unless the content's settings allow substitutes)", "warning")
         for f in substitutes(templates_dir, content_dir)
@@ -247,7 +248,7 @@ def chart_font(templates_dir: Path, content_dir: Path | None = None) -> str:
     if fonts:
         register_with_matplotlib(fonts)
     families = installed_families(fonts)
-    return next((n for n in font_roles(templates_dir)["hei"]["official"] if n.isascii() and n in families), hei.served_by)
+    return next((n for n in font_roles(templates_dir, content_dir)["hei"]["official"] if n.isascii() and n in families), hei.served_by)
 
 
 @cache

@@ -23,12 +23,13 @@ def plausible_chinese(text: str) -> bool:
     return not any("\ue000" <= ch <= "\uf8ff" for ch in text)
 
 
-def confined(path: Path, root: Path, where: Location | None = None) -> Path:
-    """`path` with its symlinks resolved, refused unless it lies under `root` (the content folder);
-    the error is reported at `where` (the field naming the file) or at the file."""
+def confined(path: Path, root: Path, where: Location | None = None, folder: str = "the content folder") -> Path:
+    """`path` with its symlinks resolved, refused unless it lies under `root` (`folder`: the content
+    folder, or a templates folder); the error is reported at `where` (the field naming the file) or
+    at the file."""
     resolved = Path(path).resolve()
     if not resolved.is_relative_to(Path(root).resolve()):
-        raise ContentError([Problem(where or Location(path), f"refused to read {display_path(path)}: it is outside the content folder (resolves to {resolved})")])
+        raise ContentError([Problem(where or Location(path), f"refused to read {display_path(path)}: it is outside {folder} (resolves to {resolved})")])
     return resolved
 
 

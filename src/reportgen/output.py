@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, WriterError
+from .templates import Templates
 
 MANIFEST = "manifest.json"
 STAGING = ".staging-"
@@ -66,16 +67,16 @@ def fingerprint(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def tree_digests(folder: Path, pattern: str = "*") -> dict[str, str]:
-    """sha256 of every file below `folder` (matching `pattern`), by its path relative to it:
-    a copy of the folder elsewhere has the same digests. A symlink counts as its target's name,
-    never read here: a link out of the folder is refused when the content is loaded."""
+def tree_digests(folder: Path, pattern: str = "*", skip: Path | None = None) -> dict[str, str]:
+    """sha256 of every file below `folder` (matching `pattern`; none below `skip`), by its path
+    relative to it: a copy of the folder elsewhere has the same digests. A symlink counts as its
+    target's name, never read here: a link out of the folder is refused when it is read."""
     if not folder.is_dir():
         return {}
     return {
         path.relative_to(folder).as_posix(): f"symlink to {os.readlink(path)}" if path.is_symlink() else sha256(path)
         for path in sorted(folder.rglob(pattern))
-        if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts
+        if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts and not (skip and path.is_relative_to(skip))
     }
 
 
@@ -99,15 +100,18 @@ def environment() -> dict[str, Any]:
 class Inputs:
     """Fingerprints of what a build reads, taken once at its start, before the content is loaded (an
     edit made during a build is then seen by the next one): every file of the content folder, and
-    the toolchain (every file under templates/, this package's code, the environment, and the font
-    files of the content's fonts folder, which every document may be set in: adding a font rebuilds).
+    the toolchain (every file of the templates folder and of the office's own templates folder in
+    the content, this package's code, the environment, and the font files of the content's fonts
+    folder, which every document may be set in: adding a font or editing a template rebuilds).
+    An output folder inside the content folder is not an input.
 
     Files are named relative to their folder, so that a copied project has the same fingerprints."""
 
-    def __init__(self, content_dir: Path, templates_dir: Path):
+    def __init__(self, content_dir: Path, templates_dir: Path, out_dir: Path | None = None):
         self.content_dir = content_dir
-        self.content = tree_digests(content_dir)
-        toolchain = {"templates": tree_digests(templates_dir), "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
+        self.content = tree_digests(content_dir, skip=out_dir)
+        templates = [tree_digests(folder) for folder in Templates(templates_dir, content_dir).folders]
+        toolchain = {"templates": templates, "code": tree_digests(PACKAGE, "*.py"), "environment": environment()}
         fonts = tree_digests(content_dir / FONTS_FOLDER)  # fonts.FONTS_FOLDER (this module imports no other)
         if fonts:
             toolchain["fonts"] = fonts
@@ -145,7 +149,7 @@ def up_to_date(content_dir: Path, templates_dir: Path, out_dir: Path, options: d
     record = read_manifest_data(out_dir).get("build")
     if not isinstance(record, dict) or not isinstance(record.get("files"), list):
         return None
-    inputs = Inputs(content_dir, templates_dir)
+    inputs = Inputs(content_dir, templates_dir, out_dir)
     if inputs.of_build(options) != record.get("inputs"):
         return None
     entries = {e.path: e for e in read_manifest(out_dir)}

@@ -36,6 +36,7 @@ from .errors import Location, Problem, ReportgenError
 from .model import LANGS
 from .output import read_manifest, sha256
 from .render import one_line
+from .templates import PACKAGE_TEMPLATES
 
 EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
 EDITIONS = "editions"
@@ -57,10 +58,12 @@ def check_edition_name(name: str) -> str:
     return name
 
 
-def content_fingerprint(content_dir: Path) -> str:
-    """sha256 over every file of the content folder: its relative path and its bytes, sorted by path."""
+def content_fingerprint(content_dir: Path, out_dir: Path | None = None) -> str:
+    """sha256 over every file of the content folder (none of an output folder inside it): its
+    relative path and its bytes, sorted by path."""
     digest = hashlib.sha256()
-    files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*") if p.is_file())
+    files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*")
+                   if p.is_file() and not (out_dir and p.is_relative_to(out_dir)))
     for rel, path in files:
         data = path.read_bytes()
         for part in (rel.encode("utf-8"), data):
@@ -128,16 +131,16 @@ class Published:
     changed: bool
 
 
-def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, templates_dir: Path | None = None) -> Published:
+def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, templates_dir: Path = PACKAGE_TEMPLATES) -> Published:
     """Copy the built files of edition `name` into out_dir/editions/<name>/ with edition.json.
-    `templates_dir` (default ./templates) gives the font roles (fonts.yaml)."""
+    The templates (fonts.yaml) give the font roles."""
     check_edition_name(name)
     content = load_content(content_dir)
-    check_fonts(content, content_dir, templates_dir or Path("templates").absolute())
+    check_fonts(content, content_dir, templates_dir)
     titles = edition_documents(content, name)
     if not titles:
         raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
-    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir))
+    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir, out_dir))
     folder = out_dir / EDITIONS / name
     if folder.exists() and not (folder / EDITION_JSON).is_file():
         raise PublishError([Problem(Location(folder), f"exists but holds no {EDITION_JSON}: not an edition; move it away, then publish")])

@@ -5,6 +5,7 @@ Templates run sandboxed with StrictUndefined; text is escaped; Markdown's raw HT
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -12,12 +13,13 @@ from typing import Any
 
 import jinja2
 import markdown
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .errors import Location, Problem, TemplateError
 from .model import Column, Date, Period, format_number, heading_marker
-from .yamlsource import read_template_yaml
+from .templates import Templates
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 MONTH_NAMES_EN = "January February March April May June July August September October November December".split()
@@ -176,10 +178,26 @@ def chart_functions(templates_dir: Path, content_dir: Path | None = None) -> dic
     return {"completion_chart": completion_chart, "grouped_bar_chart": grouped_bar_chart}
 
 
+class TemplateLoader(jinja2.BaseLoader):
+    """Jinja2's templates through the lookup of templates.py: an office's own version first, and
+    nothing outside its folder."""
+
+    def __init__(self, templates: Templates):
+        self.templates = templates
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.templates.find("/".join(split_template_path(template)))  # refuses `..`
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        mtime = path.stat().st_mtime_ns
+        return path.read_text(encoding="utf-8"), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
+
+
 @cache
 def environment(templates_dir: Path, content_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
+    templates = Templates(templates_dir, content_dir)
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=TemplateLoader(templates),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -190,7 +208,7 @@ def environment(templates_dir: Path, content_dir: Path | None = None) -> Immutab
         points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
     )
     env.globals.update(chart_functions(templates_dir, content_dir))
-    env.globals["strings"] = read_template_yaml(templates_dir / "strings.yaml", templates_dir)
+    env.globals["strings"] = templates.read_yaml("strings.yaml")
     return env
 
 
@@ -201,10 +219,10 @@ def render_html(templates_dir: Path, template: str, *, content_dir: Path | None 
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        where = Location(Path(exc.filename or templates_dir / template), exc.lineno)
+        where = Location(Path(exc.filename) if exc.filename else env.loader.templates.find(template), exc.lineno)
         raise TemplateError([Problem(where, f"template syntax: {exc.message}")]) from None
     except (jinja2.UndefinedError, SecurityError, jinja2.TemplateError, OverflowError) as exc:  # OverflowError: the sandbox's range limit
-        raise TemplateError([Problem(Location(templates_dir / template, template_line(exc)), f"template: {exc}")]) from None
+        raise TemplateError([Problem(Location(env.loader.templates.find(template), template_line(exc)), f"template: {exc}")]) from None
 
 
 def template_line(exc: BaseException) -> int | None:

@@ -4,7 +4,7 @@ index.html (Chinese) and en/index.html (English) link each other and, by relativ
 in output/editions/, so the site works from the file system and from any static server;
 bulletins.atom is an Atom 1.0 feed of the bulletin editions. Everything is read from the editions'
 edition.json files (titles included, as they were when published) and rendered with the project's
-sandboxed Jinja2 environment from templates/site/.
+sandboxed Jinja2 environment from the templates' site/ folder (an office's own versions first).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from .publish import (
     rfc3339,
 )
 from .render import render_html
-from .yamlsource import read_template_yaml
+from .templates import Templates
 
 SITE = "site"
 PAGES = {"zh": "index.html", "en": "en/index.html"}  # page of each language, relative to output/site/
@@ -37,19 +37,20 @@ MEDIA_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats
 ID_NAMESPACE = uuid.UUID("6f1c5d8e-3b7a-5e0c-9a41-2d6f0b8c7e15")  # reportgen's: stable Atom ids for editions
 
 
-def write_site(out_dir: Path, templates_dir: Path) -> list[Path]:
-    """Render the index pages and the feed into a staging folder, then swap it for output/site/."""
-    strings = read_template_yaml(templates_dir / "site" / "strings.yaml", templates_dir)
+def write_site(out_dir: Path, templates_dir: Path, content_dir: Path | None = None) -> list[Path]:
+    """Render the index pages and the feed into a staging folder, then swap it for output/site/;
+    the templates are the office's in `content_dir`, else those of `templates_dir`."""
+    strings = Templates(templates_dir, content_dir).read_yaml("site/strings.yaml")
     editions = [edition_view(out_dir, name, strings) for name in reversed(published_editions(out_dir))]
     written = {}
     for lang, page in PAGES.items():
         up = "../" * page.count("/")  # from the page to output/site/
-        written[page] = render_html(templates_dir, "site/index.html.j2", t=strings, lang=lang, feed=up + FEED,
+        written[page] = render_html(templates_dir, "site/index.html.j2", content_dir=content_dir, t=strings, lang=lang, feed=up + FEED,
                                     pages={code: up + other for code, other in PAGES.items()},
                                     editions=[with_links(e, up + "../") for e in editions])
     bulletins = [with_links(e, "../") for e in editions if e["kind"] == "bulletins"]
     updated = max((e["published"] for e in bulletins), default=rfc3339(publication_time()))
-    written[FEED] = render_html(templates_dir, "site/bulletins.atom.j2", t=strings, lang="zh", editions=bulletins, updated=updated,
+    written[FEED] = render_html(templates_dir, "site/bulletins.atom.j2", content_dir=content_dir, t=strings, lang="zh", editions=bulletins, updated=updated,
                                 feed_id=urn(f"feed:{FEED}"), page=PAGES["zh"], feed=FEED)
     site = out_dir / SITE
     stage = Path(tempfile.mkdtemp(prefix=".site-", dir=out_dir))

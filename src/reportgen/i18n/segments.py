@@ -26,11 +26,12 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from ..errors import ContentError, Location, Problem
+from ..errors import ContentError, Location, Problem, TemplateError
 from ..model import quarter_names
 from ..progress import QUARTER_FILE
 from ..model import Attachment
 from ..tables import CellPlace, StorePlace, read_rows, read_table
+from ..templates import Templates
 from ..yamlsource import bilingual, locate, read_yaml
 
 
@@ -274,11 +275,12 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                         out.add(f"progress.{q}.tasks.{task_id}", *got, {doc_id}, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)))
                     out.also_in(f"plan.{plan_id}.sections.{task_id}.title", {doc_id})  # the bulletin prints the task's heading
 
-    strings = templates_dir / "strings.yaml"
+    templates = Templates(templates_dir, content_dir)
+    strings = templates.find("strings.yaml")  # the office's, else the templates folder's
     if strings.is_file():
         try:
-            raw_strings = read_yaml(strings, templates_dir)
-        except ContentError as exc:
+            raw_strings = templates.read_yaml("strings.yaml")
+        except TemplateError as exc:
             out.problems.extend(exc.problems)
             raw_strings = None
         every = set(documents)

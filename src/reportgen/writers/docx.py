@@ -1,5 +1,5 @@
 """The DOCX writer: walks the semantic HTML (docs/html-vocabulary.md) into python-docx, giving
-every paragraph and run a named Word style of templates/word-styles.yaml; raw XML lives in
+every paragraph and run a named Word style of word-styles.yaml (templates.py); raw XML lives in
 docx_oxml."""
 from __future__ import annotations
 
@@ -20,15 +20,13 @@ from docx.shared import Emu, Pt
 
 from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
+from ..templates import PACKAGE_TEMPLATES, Templates
 from . import docx_oxml as oxml
 from . import punctuation
 from .columns import column_widths, orientation
 from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
 from .properties import Properties, read_properties
-from ..yamlsource import read_template_yaml
-
-TEMPLATES_DIR = Path(__file__).parents[3] / "templates"
 
 # GB/T 9704: A4; margins top 37 mm, bottom 35 mm, left (binding) 28 mm, right 26 mm; type area
 # 156 × 225 mm.
@@ -92,8 +90,9 @@ _CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}]
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> None:
-    """Write the DOCX of one rendered HTML document to `target`."""
+def write_docx(html: str, target: Path, templates_dir: Path = PACKAGE_TEMPLATES, content_dir: Path | None = None) -> None:
+    """Write the DOCX of one rendered HTML document to `target`; the Word styles and font names are
+    the office's (in `content_dir`) or those of `templates_dir`."""
     try:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -101,16 +100,16 @@ def write_docx(html: str, target: Path, templates_dir: Path = TEMPLATES_DIR) -> 
     body = root.find("body")
     if body is None:
         raise WriterError("the HTML has no <body>")
-    writer = DocxWriter(load_styles(templates_dir), official_names(templates_dir), root.get("lang") or "zh-CN")
+    writer = DocxWriter(load_styles(Templates(templates_dir, content_dir)), official_names(templates_dir, content_dir), root.get("lang") or "zh-CN")
     writer.set_properties(read_properties(root))
     writer.blocks(body)
     save_reproducibly(writer.doc, Path(target))
 
 
-def load_styles(templates_dir: Path) -> list[dict]:
+def load_styles(templates: Templates) -> list[dict]:
     """The style definitions of word-styles.yaml, with unknown keys refused."""
-    path = templates_dir / "word-styles.yaml"
-    specs = (read_template_yaml(path, templates_dir) or {}).get("styles") or []
+    path = templates.find("word-styles.yaml")
+    specs = (templates.read_yaml("word-styles.yaml") or {}).get("styles") or []
     for spec in specs:
         unknown = set(spec) - STYLE_KEYS
         if unknown or not {"name", "type"} <= set(spec) or spec["type"] not in STYLE_TYPES:

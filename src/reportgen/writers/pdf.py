@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gc
+import os
 import re
 from contextlib import contextmanager
 from functools import cache
@@ -14,8 +15,9 @@ from urllib.parse import unquote, unquote_to_bytes, urlparse
 import lxml.etree
 import lxml.html
 
-from ..errors import WriterError, display_path
+from ..errors import TemplateError, WriterError, display_path
 from ..fonts import use_project_fonts
+from ..templates import Templates
 from . import punctuation
 from .columns import column_widths, orientation
 from .properties import Properties, read_properties
@@ -33,9 +35,9 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
     """Write the PDF and return its page count. Fonts are those of this machine and of the fonts
     folder of `content_dir`, if given (fonts.py).
 
-    Only files under `templates_dir` and data: URLs (the charts embedded in the HTML) may be
-    read; any other reference (http, a file outside the project, ../) stops the build with an
-    error naming it.
+    Only files of the templates (templates.py: the office's folder in `content_dir`, then
+    `templates_dir`) and data: URLs (the charts embedded in the HTML) may be read; any other
+    reference (http, a file outside those folders, ../) stops the build with an error naming it.
     """
     if variant not in VARIANTS:
         raise WriterError(f"unknown PDF variant {variant!r}: one of {', '.join(VARIANTS)}")
@@ -48,7 +50,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    root = templates_dir.resolve()
+    templates = Templates(templates_dir, content_dir)
 
     class ProjectFetcher(URLFetcher):
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
@@ -56,19 +58,23 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
                 media_type, body = read_data_url(url)
                 return URLFetcherResponse(url, body, headers={"Content-Type": media_type})
             parsed = urlparse(url)
-            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
-            if path is None or not path.is_file() or not path.is_relative_to(root):
-                raise WriterError(f"refused to fetch {url!r}: only files under {display_path(root)} may be used")
+            name = templates.name_of(Path(os.path.normpath(unquote(parsed.path)))) if parsed.scheme == "file" else None
+            try:
+                path = templates.find(name) if name else None
+            except TemplateError as exc:
+                raise WriterError(f"refused to fetch {url!r}: {exc.problems[0].message}") from None
+            if path is None or not path.is_file():
+                raise WriterError(f"refused to fetch {url!r}: only files of {' and '.join(map(display_path, templates.folders))} may be used")
             return URLFetcherResponse(url, path.read_bytes())
 
     fetcher = ProjectFetcher(fail_on_errors=True)
     fonts = FontConfiguration()
     with fewer_collections():
         try:
-            css = weasyprint.CSS(filename=str(root / "css" / "official.css"), url_fetcher=fetcher, font_config=fonts)
+            css = weasyprint.CSS(filename=str(templates.find("css/official.css")), url_fetcher=fetcher, font_config=fonts)
             # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
             options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
-            document = html_class()(string=for_weasyprint(html), base_url=str(root) + "/", url_fetcher=fetcher).render(
+            document = html_class()(string=for_weasyprint(html), base_url=str(templates_dir) + "/", url_fetcher=fetcher).render(
                 stylesheets=[css], font_config=fonts, **options
             )
             set_metadata(document.metadata, props)
