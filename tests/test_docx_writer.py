@@ -475,7 +475,7 @@ def test_punctuation_compression_halves_the_first_of_two_marks(tmp_path, lang):
     ("<ul><p>x</p></ul>", "unsupported element <p>"),
     ('<section class="attachment" data-orientation="sideways"><p>x</p></section>', "sideways"),
     ('<p class="run-in"><span class="run-in-heading">x</span></p>', "level-1"),
-    ('<table class="data"><tr><td rowspan="2">1</td></tr></table>', "rowspan"),
+    ('<table class="data"><tr><td rowspan="two">1</td></tr></table>', "rowspan"),
 ])
 def test_unknown_input_is_refused_with_the_element_named(tmp_path, body, message):
     with pytest.raises(WriterError, match=message):

@@ -311,7 +311,7 @@ class Table:
     unit: str | None  # of the amount columns; None without any
     columns: tuple[Column, ...]  # the printed columns, left to right
     header: tuple[tuple[HeaderCell, ...], ...]  # the header's rows (two when columns are grouped)
-    orientation: str  # auto | portrait | landscape
+    orientation: str  # portrait | landscape (tables.orientation resolves auto)
     rows: tuple[Row, ...]
     total_label: Text | None
     totals: dict[str, Decimal]

@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
 from .inputs import check_xlsx, confined, read_table_text
+from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
 
 Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
@@ -312,7 +313,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     spec = att.table
     file = base / spec.file
     problems = Problems()
-    empty = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), spec.orientation, (), spec.total_label, {})
+    empty = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, []), (), spec.total_label, {})
     try:
         records = read_records(file, base, where, spec.encoding, spec.sheet)
     except ContentError as exc:
@@ -354,8 +355,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                 cells.append(TextCell(row_id, col.key, texts[0], en, Location(file, line, at[0] + 1), "", place))
                 values[col.key] = Text.model_construct(zh=texts[0], en=en or texts[0])  # untranslated: the Chinese stands in (a draft)
         rows.append(Row(row_id, values))
-    label_key = next((c.key for c in reversed(spec.leaves) if c.type == "text"), None)
-    names = {row.id: row.cells[label_key].zh for row in rows if label_key and isinstance(row.cells.get(label_key), Text)}
+    names = row_names(spec, rows)
     cells = tuple(TextCell(c.row, c.key, c.zh, c.en, c.location, names.get(c.row, ""), c.place) for c in cells)
     if not rows and not problems.items:
         problems.add(Location(file, records[layout.header_at][0]), "the table has no rows under its header")
@@ -369,8 +369,33 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                 value, _ = parse_amount(written, spec.unit, col.decimals)
                 if value != totals[col.key]:
                     problems.add(Location(file, line, layout.indexes[col.key][0] + 1), f"the file's own total for '{col.file_headers()[0]}' is {written}, but its rows add up to {totals[col.key]}: correct the total (or remove the row; the table's total is computed)")
-    table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), spec.orientation, tuple(rows), spec.total_label, totals)
+    table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, rows), tuple(rows), spec.total_label, totals)
     return TableReading(table, cells, tuple(problems.items))
+
+
+def orientation(spec: TableSpec, rows: list[Row]) -> str:
+    """The declared orientation; "auto": landscape when the Chinese table is too wide for a portrait
+    page (writers/columns.py), so that both languages are laid out alike."""
+    if spec.orientation != "auto":
+        return spec.orientation
+    ym = lambda y, m: f"{y}.{m}" if m else str(y)  # noqa: E731 (as render.period prints them)
+    shown = {"amount": lambda v: format(v, "f"), "period": lambda p: f"{ym(p.start_year, p.start_month)}—{ym(p.end_year, p.end_month)}",
+             "date": lambda d: f"{d.year}年{d.month}月{d.day or ''}日", "text": lambda t: t.zh, "number": str}
+    columns = [(c.label.zh, [shown[c.type](r.cells[c.key]) for r in rows if r.cells.get(c.key) is not None], c.type != "text") for c in spec.leaves]
+    return "landscape" if too_wide_for_portrait(columns) else "portrait"
+
+
+def row_names(spec: TableSpec, rows: list[Row]) -> dict[str, str]:
+    """Each row's name for translators: its text in the text column that tells rows apart best (most
+    distinct values, then the longest texts), e.g. the project's name rather than its city."""
+    def texts(key: str) -> list[str]:
+        return [row.cells[key].zh for row in rows if isinstance(row.cells.get(key), Text)]
+
+    keys = [c.key for c in spec.leaves if c.type == "text"]
+    if not keys:
+        return {}
+    best = max(keys, key=lambda k: (len(set(texts(k))), sum(map(len, texts(k)))))
+    return {row.id: row.cells[best].zh for row in rows if isinstance(row.cells.get(best), Text)}
 
 
 def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:

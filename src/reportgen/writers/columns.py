@@ -1,6 +1,7 @@
 """Column widths of data tables, shared by both writers: a table has the same columns in the PDF
 and the DOCX, and WeasyPrint lays it out with `table-layout: fixed` (about 3× faster than its
-automatic layout on long tables)."""
+automatic layout on long tables). The same measure turns a wide attachment to landscape
+(too_wide_for_portrait, used by tables.py on the Chinese, so that both languages agree)."""
 from __future__ import annotations
 
 import re
@@ -38,21 +39,16 @@ def column_widths(table, total: float) -> list[float]:
     return [w * total / 1000 for w in widths]
 
 
-def orientation(section) -> str:
-    """The orientation an attachment <section> asks for: its data-orientation, where "auto" is
-    landscape when its tables' columns, each given its numbers and short texts whole and room for
-    six characters a line to the others, are wider than a portrait page's type area."""
-    asked = section.get("data-orientation", "portrait")
-    if asked != "auto":
-        return asked
-    for table in section.iter("table"):
-        if "data" not in table.get("class", "").split():
-            continue
-        narrowest, widest, english = measure(table)
-        need = sum(max(n, min(w, COMFORT)) * HALF_CHAR_PT["en" if english else "zh"] + CELL_PADDING_PT for n, w in zip(narrowest, widest))
-        if need > PORTRAIT_PT:
-            return "landscape"
-    return "portrait"
+def too_wide_for_portrait(columns: list[tuple[str, list[str], bool]]) -> bool:
+    """Whether a Chinese table's columns — (heading, cells, whether its cells never wrap) — are wider
+    than a portrait page's type area when each is given its numbers and short headings whole and
+    six characters a line to longer texts (model.Table.orientation "auto")."""
+    need = 0.0
+    for heading, cells, nowrap in columns:
+        longest = max((width(c) for c in cells), default=0)
+        units = max(min(width(heading), 6), longest if nowrap else min(longest, COMFORT), UNITS[0])
+        need += units * HALF_CHAR_PT["zh"] + CELL_PADDING_PT
+    return need > PORTRAIT_PT
 
 
 def measure(table) -> tuple[list[int], list[int], bool]:
@@ -101,7 +97,7 @@ def share(low: list[float], want: list[float], total: float) -> list[float]:
 
 def points_of(table) -> float:
     """The text width a table spans: the type area, turned on landscape attachment pages."""
-    landscape = any(orientation(a) == "landscape" for a in table.iterancestors("section") if a.get("data-orientation"))
+    landscape = any(a.get("data-orientation") == "landscape" for a in table.iterancestors("section"))
     return LANDSCAPE_PT if landscape else PORTRAIT_PT
 
 

@@ -23,7 +23,7 @@ from ..fonts import official_names
 from ..templates import PACKAGE_TEMPLATES, Templates
 from . import docx_oxml as oxml
 from . import punctuation
-from .columns import column_widths, orientation
+from .columns import column_widths
 from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
 from .properties import Properties, read_properties
@@ -427,10 +427,10 @@ class DocxWriter:
     def attachment(self, el) -> None:
         """An attachment, or the plan a notice issues, starts a new page; a landscape one is a
         section of its own."""
-        turned = orientation(el)
-        if turned not in ("portrait", "landscape"):
-            raise WriterError(f'HTML line {el.sourceline}: data-orientation="{turned}" is neither portrait, landscape nor auto')
-        self.wanted = LANDSCAPE if turned == "landscape" else PORTRAIT
+        orientation = el.get("data-orientation", "portrait")
+        if orientation not in ("portrait", "landscape"):
+            raise WriterError(f'HTML line {el.sourceline}: data-orientation="{orientation}" is neither portrait nor landscape')
+        self.wanted = LANDSCAPE if orientation == "landscape" else PORTRAIT
         self.page_break_pending = self.has_content
         self.blocks(el)
         self.wanted = PORTRAIT  # back to portrait only if more content follows

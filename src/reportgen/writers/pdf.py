@@ -19,7 +19,7 @@ from ..errors import TemplateError, WriterError, display_path
 from ..fonts import use_project_fonts
 from ..templates import Templates
 from . import punctuation
-from .columns import column_widths, orientation
+from .columns import column_widths
 from .properties import Properties, read_properties
 
 # What a published PDF may claim: PDF/A-3b (archival, the default) or PDF/UA-1 (accessible); both
@@ -183,17 +183,13 @@ def set_metadata(metadata, props: Properties) -> None:
 
 
 def for_weasyprint(html: str) -> str:
-    """The HTML as WeasyPrint lays it out: attachments of data-orientation="auto" turned or not,
-    a <colgroup> of computed widths in each data table (writers/columns.py), so that the fixed table layout gives the DOCX's columns, long bodies
+    """The HTML as WeasyPrint lays it out: a <colgroup> of computed widths in each data table (writers/columns.py), so that the fixed table layout gives the DOCX's columns, long bodies
     split, and in Chinese text the marks that punctuation compression halves in <span
     class="half"> (writers/punctuation.py; official.css takes half an em off)."""
     tables, zh = 'class="data"' in html, re.search(r"<html[^>]*\slang=\"zh", html[:500]) is not None
     if not (tables or zh):
         return html
     tree = lxml.html.document_fromstring(html)
-    for section in tree.iter("section"):
-        if section.get("data-orientation") == "auto":
-            section.set("data-orientation", orientation(section))
     for table in tree.iter("table"):
         if "data" in table.get("class", "").split():
             widths = column_widths(table, 100)
