@@ -47,6 +47,10 @@ def parser() -> argparse.ArgumentParser:
                        description="Show which font serves each font role (templates/fonts.yaml): an official font installed on this machine "
                                    "or in the content's fonts folder (<content>/fonts/), else a free substitute.")
     common(f)
+    n = sub.add_parser("new", help="start a new content folder that builds at once",
+                       description="Write a small, commented content folder (a plan with two heading levels, one table "
+                                   "from a CSV with Chinese headers, one quarter of progress) into FOLDER, which must be new or empty.")
+    n.add_argument("folder", type=Path, metavar="FOLDER", help="the new content folder")
     s = sub.add_parser("schema", help="write the JSON Schema of the content format (for editors)",
                        description="Write the JSON Schema of a content document (any kind, chosen by its `kind:`), or of one file kind; "
                                    "with --output-dir, every schema as <kind>.schema.json (docs/schemas/).")
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reportgen: {display_path(templates)} is not a templates folder (no strings.yaml); give --templates", file=sys.stderr)
         return EXIT_USAGE
     try:
-        commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "schema": run_schema}
+        commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
         commands.update(publish=run_publish, verify=run_verify, site=run_site)
         commands.update(i18n=run_i18n)
         return commands[args.command](args)
@@ -224,6 +228,15 @@ def run_fonts(args: argparse.Namespace) -> int:
 
     for line in role_report(args.templates, args.content):
         print(line)
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .starter import new_project
+
+    for path in new_project(args.folder):
+        print(f"wrote {display_path(path)}")
+    print(f"next: cd {display_path(args.folder)} && reportgen build   (documents in {display_path(args.folder)}/output/; guide: docs/用户手册.md)")
     return 0
 
 
