@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+
+# Messages follow the locale (src/reportgen/messages.py); the tests read the English ones, on a
+# Chinese desktop too. Set before reportgen is imported; subprocesses inherit it.
+os.environ["LANGUAGE"] = "en"
 
 import pytest
 from docx import Document

@@ -134,7 +134,7 @@ def test_publish_refuses_substitutes_without_settings(content_copy, tmp_path, ca
     assert body.startswith(f"{content_copy}: error: font role body (仿宋): ")  # located at the content folder
     assert "仿宋_GB2312" in body and "Noto Serif CJK SC" in body  # the official font and its substitute
     assert "install 仿宋_GB2312" in body and "fonts/" in body and "allow_substitutes: true" in body  # how to fix it
-    assert err[-1] == f"reportgen: {len(refused)} problem(s); nothing was written"
+    assert err[-1] == f"reportgen: {len(refused)} problem{'' if len(refused) == 1 else 's'}; nothing was written"
     assert not (tmp_path / "out").exists()
 
 

@@ -148,7 +148,7 @@ def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
     assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2"]
     capsys.readouterr()
     assert run(out, "verify", "2020Q2") == 0
-    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified (and 2 superseded revision(s))"
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified (and 2 superseded revisions)"
 
 
 def test_verify_catches_a_flipped_byte(out, capsys):
@@ -164,7 +164,7 @@ def test_verify_catches_a_flipped_byte(out, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2
     assert "editions/2020Q2/bulletin-2020Q2.zh.pdf: error: sha256 " in err[0]
-    assert err[1] == "edition 2020Q2: 1 problem(s) in 4 files"
+    assert err[1] == "edition 2020Q2: 1 problem in 4 files"
 
 
 def test_verify_catches_added_and_removed_files(out, capsys):

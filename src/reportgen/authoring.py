@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
+from .messages import _
 from .yamlsource import bilingual, dotted, locate
 
 MARKERS = {  # a heading's typed marker, as GB/T 9704 numbers headings, and as the English does
@@ -20,13 +21,13 @@ MARKERS = {  # a heading's typed marker, as GB/T 9704 numbers headings, and as t
 }
 DOUBLED_COLON = re.compile(r"[：:]\s*[：:]")
 LITERAL_MARKDOWN = (  # (pattern on a line, what it is, what to do)
-    (re.compile(r"^\s{0,3}#{1,6}\s"), "a Markdown heading", "headings come from the section tree: make it a section"),
-    (re.compile(r"^\s{0,3}>"), "a Markdown quote", "remove the >"),
-    (re.compile(r"^\s{0,3}(```|~~~)"), "a Markdown code block", "remove the fence"),
-    (re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$"), "a Markdown rule", "remove the line"),
-    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), "a Markdown link or image", "documents hold no links or images: write the text"),
-    (re.compile(r"<(https?://|/?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>)"), "raw HTML or an autolink", "write the text without tags"),
-    (re.compile(r"\\$"), "a backslash line break", "end the line with two spaces, or start a new paragraph with an empty line"),
+    (re.compile(r"^\s{0,3}#{1,6}\s"), _("a Markdown heading"), _("headings come from the section tree: make it a section")),
+    (re.compile(r"^\s{0,3}>"), _("a Markdown quote"), _("remove the >")),
+    (re.compile(r"^\s{0,3}(```|~~~)"), _("a Markdown code block"), _("remove the fence")),
+    (re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$"), _("a Markdown rule"), _("remove the line")),
+    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), _("a Markdown link or image"), _("documents hold no links or images: write the text")),
+    (re.compile(r"<(https?://|/?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>)"), _("raw HTML or an autolink"), _("write the text without tags")),
+    (re.compile(r"\\$"), _("a backslash line break"), _("end the line with two spaces, or start a new paragraph with an empty line")),
 )
 LEADING_SPACE = re.compile(r"^[\u3000\u00a0\u2002-\u200a]")
 INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -50,16 +51,16 @@ def mistakes(text: str, lang: str, heading: bool) -> list[str]:
     """What is wrong with one text (empty when nothing is)."""
     out = []
     if heading and (m := MARKERS[lang].match(text)):
-        out.append(f"starts with the heading marker '{m.group(1).strip()}': markers are numbered from the section tree (it would print twice); remove it")
+        out.append(_("starts with the heading marker '{marker}': markers are numbered from the section tree (it would print twice); remove it").format(marker=m.group(1).strip()))
     if m := DOUBLED_COLON.search(text):
-        out.append(f"a doubled colon '{m.group(0)}' (a colon that the document adds, after an addressee, is not typed twice)")
+        out.append(_("a doubled colon '{colon}' (a colon that the document adds, after an addressee, is not typed twice)").format(colon=m.group(0)))
     for number, line in enumerate(text.split("\n"), 1):
-        at = f" (line {number} of the text)" if "\n" in text.strip() else ""
+        at = _(" (line {line} of the text)").format(line=number) if "\n" in text.strip() else ""
         if LEADING_SPACE.match(line):
-            out.append(f"starts with full-width or non-breaking spaces{at}, which are dropped: the first line's two-character indent is automatic")
+            out.append(_("starts with full-width or non-breaking spaces{at}, which are dropped: the first line's two-character indent is automatic").format(at=at))
         for pattern, what, fix in LITERAL_MARKDOWN:
             if pattern.search(line):
-                out.append(f"{what}{at} would print as written: {fix}")
+                out.append(_("{what}{at} would print as written: {fix}").format(what=what, at=at, fix=fix))
     if INVISIBLE.search(text):
-        out.append("holds zero-width characters, which change nothing in print: remove them (the layout comes from the structure)")
+        out.append(_("holds zero-width characters, which change nothing in print: remove them (the layout comes from the structure)"))
     return out

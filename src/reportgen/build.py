@@ -11,6 +11,7 @@ from typing import Any
 
 from .content import Content, load_content
 from .errors import UNPLACED, ContentError, Location, Problem, ReportgenError, WriterError
+from .messages import _
 from .model import LANGS
 from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
 from .render import render_html
@@ -106,14 +107,15 @@ def build(
     content = load_content(content_dir)
     warnings = problems_for_build(content_dir, templates_dir)
     if strict and warnings:
-        raise ContentError([Problem(w.location, f"{w.message} (--strict)") for w in warnings])
+        raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in warnings])
     docs = documents(content, langs, quarter, frozenset(draft_documents(content_dir, templates_dir)))
     if set(LANGS) <= set(langs):
         docs += review_copies(content_dir, templates_dir, docs)
     states = states_path(content_dir)  # translation states decide drafts: every document reads them
     docs = [replace(doc, sources=(*doc.sources, states)) for doc in docs] if states.is_file() else docs
     if not docs:
-        raise ContentError([Problem(Location(content_dir), f"no documents to build{f' for quarter {quarter}' if quarter else ''}")])
+        message = _("no documents to build for quarter {quarter}").format(quarter=quarter) if quarter else _("no documents to build")
+        raise ContentError([Problem(Location(content_dir), message)])
 
     with Staging(out_dir) as staging:
         before = {e.path: e for e in read_manifest(out_dir)}

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
 from .inputs import MAX_INPUT_BYTES
+from .messages import _, ngettext
 from .model import LANGS
 from .schemas import KINDS
 from .templates import OFFICE_FOLDER, PACKAGE_TEMPLATES
@@ -93,7 +94,7 @@ def edition_arg(text: str) -> str:
 
 def quarter_arg(text: str) -> str:
     if not re.fullmatch(r"\d{4}Q[1-4]", text):
-        raise argparse.ArgumentTypeError(f"expected a quarter such as 2020Q2, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a quarter such as 2020Q2, got {text!r}").format(text=text))
     return text
 
 
@@ -104,19 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code not in (0, None) else 0
     if "content" in vars(args):
         if getattr(args, "folder", None) and args.content:
-            print("reportgen: give the content folder once: as CONTENT or as --content", file=sys.stderr)
+            print(_("reportgen: give the content folder once: as CONTENT or as --content"), file=sys.stderr)
             return EXIT_USAGE
         args.content = getattr(args, "folder", None) or args.content or found_content()
         if args.content is None and args.command != "site":  # the site needs no content: it may only override templates
-            print(f"reportgen: no content here: neither . nor ./content holds a content document (a *.yaml file with `kind:`); "
-                  f"give the content folder (reportgen {args.command} CONTENT)", file=sys.stderr)
+            print(_("reportgen: no content here: neither . nor ./content holds a content document (a *.yaml file with `kind:`); "
+                    "give the content folder (reportgen {command} CONTENT)").format(command=args.command), file=sys.stderr)
             return EXIT_USAGE
     for folder in ("content", "templates", "out"):  # absolute: caches and worker processes key on them
         if getattr(args, folder, None) is not None:
             setattr(args, folder, getattr(args, folder).absolute())
     templates = getattr(args, "templates", None)
     if templates is not None and not (templates / "strings.yaml").is_file():
-        print(f"reportgen: {display_path(templates)} is not a templates folder (no strings.yaml); give --templates", file=sys.stderr)
+        print(_("reportgen: {folder} is not a templates folder (no strings.yaml); give --templates").format(folder=display_path(templates)), file=sys.stderr)
         return EXIT_USAGE
     try:
         commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
@@ -126,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     except ReportgenError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"reportgen: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        count = len(exc.problems)
+        print(ngettext("reportgen: {count} problem; nothing was written", "reportgen: {count} problems; nothing was written", count).format(count=count), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("reportgen: interrupted; output/ is unchanged", file=sys.stderr)
+        print(_("reportgen: interrupted; output/ is unchanged"), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so, without a traceback unless asked
         if os.environ.get("REPORTGEN_DEBUG"):
@@ -158,16 +160,16 @@ def run_build(args: argparse.Namespace) -> int:
     from .output import FORMATS, build_options, up_to_date  # standard library only: the fast path stays fast
 
     def files(n: int) -> str:
-        return f"{n} file{'' if n == 1 else 's'}"
+        return ngettext("{count} file", "{count} files", n).format(count=n)
 
     started = time.perf_counter()
     langs, formats = tuple(args.lang or LANGS), tuple(args.format or FORMATS)
     if args.jobs < 0:
-        print("reportgen build: -j/--jobs must be 0 (one per CPU) or more", file=sys.stderr)
+        print(_("reportgen build: -j/--jobs must be 0 (one per CPU) or more"), file=sys.stderr)
         return EXIT_USAGE
     fresh = None if args.force or args.strict else up_to_date(args.content, args.templates, args.out, build_options(langs, formats, args.quarter))
     if fresh is not None:
-        print(f"nothing to do: {files(fresh)} up to date in {display_path(args.out)} ({time.perf_counter() - started:.2f} s)")
+        print(_("nothing to do: {files} up to date in {folder} ({seconds:.2f} s)").format(files=files(fresh), folder=display_path(args.out), seconds=time.perf_counter() - started))
         return 0
 
     from rich.progress import Progress
@@ -176,14 +178,14 @@ def run_build(args: argparse.Namespace) -> int:
     from .fonts import role_report, substitute_warnings
 
     with Progress(transient=True) as progress:
-        task = progress.add_task("building", total=None)
+        task = progress.add_task(_("building"), total=None)
         entries = build(
             args.content,
             args.out,
             args.templates,
             langs,
             formats,
-            step=lambda name: progress.update(task, description=f"wrote {name}"),
+            step=lambda name: progress.update(task, description=_("wrote {path}").format(path=name)),
             quarter=args.quarter,
             force=args.force,
             jobs=args.jobs,
@@ -193,18 +195,23 @@ def run_build(args: argparse.Namespace) -> int:
     for warning in (*entries.content_warnings, *entries.warnings):
         print(warning, file=sys.stderr)
     if entries.warnings:
-        print(f"reportgen: {len(entries.warnings)} segment(s) not translated or approved: their English documents are marked DRAFT (--strict refuses)", file=sys.stderr)
+        count = len(entries.warnings)
+        print(ngettext("reportgen: {count} segment not translated or approved: its English documents are marked DRAFT (--strict refuses)",
+                       "reportgen: {count} segments not translated or approved: their English documents are marked DRAFT (--strict refuses)",
+                       count).format(count=count), file=sys.stderr)
     if not entries.written:
-        print(f"nothing to do: {files(len(entries))} up to date in {display_path(args.out)} ({elapsed:.2f} s)")
+        print(_("nothing to do: {files} up to date in {folder} ({seconds:.2f} s)").format(files=files(len(entries)), folder=display_path(args.out), seconds=elapsed))
         return 0
     for line in role_report(args.templates, args.content):
-        print(f"font {line}")
+        print(_("font {role}").format(role=line))
     for warning in substitute_warnings(args.templates, args.content):  # once per build, one line per role
         print(warning, file=sys.stderr)
     for e in entries.written:
-        pages = f", {e.pages} pages" if e.pages else ""
-        print(f"wrote {display_path(args.out / e.path)}{pages}")
-    print(f"built {files(len(entries.written))}, {len(entries.up_to_date)} up to date, in {elapsed:.1f} s; manifest: {display_path(args.out / 'manifest.json')}")
+        path = display_path(args.out / e.path)
+        print(ngettext("wrote {path}, {count} page", "wrote {path}, {count} pages", e.pages).format(path=path, count=e.pages) if e.pages
+              else _("wrote {path}").format(path=path))
+    print(_("built {files}, {up_to_date} up to date, in {seconds:.1f} s; manifest: {manifest}").format(
+        files=files(len(entries.written)), up_to_date=len(entries.up_to_date), seconds=elapsed, manifest=display_path(args.out / "manifest.json")))
     return 0
 
 
@@ -219,7 +226,8 @@ def run_check(args: argparse.Namespace) -> int:
     docs = documents(content, LANGS)
     for doc in docs:
         render_html(args.templates, doc.template, content_dir=args.content, lang=doc.lang, kind=doc.kind, **doc.context)
-    print(f"content ok: {len(content.plans)} plan(s), {len(content.notices)} notice(s), {len(content.bulletins)} bulletin(s); {len(docs)} documents render")
+    print(_("content ok: {plans} plan(s), {notices} notice(s), {bulletins} bulletin(s); {documents} documents render").format(
+        plans=len(content.plans), notices=len(content.notices), bulletins=len(content.bulletins), documents=len(docs)))
     return 0
 
 
@@ -248,10 +256,10 @@ def run_schema(args: argparse.Namespace) -> int:
         for kind in (None, *KINDS):
             path = args.output_dir / f"{kind or 'content'}.schema.json"
             write_atomic(path, text(kind))
-            print(f"wrote {display_path(path)}")
+            print(_("wrote {path}").format(path=display_path(path)))
     elif args.output:
         write_atomic(args.output, text(args.kind))
-        print(f"wrote {display_path(args.output)}")
+        print(_("wrote {path}").format(path=display_path(args.output)))
     else:
         sys.stdout.write(text(args.kind))
     return 0
@@ -265,14 +273,15 @@ def run_publish(args: argparse.Namespace) -> int:
     edition, where = result.edition, display_path(result.folder)
     if result.changed:
         for f in edition["files"]:
-            print(f"published {display_path(result.folder / f['path'])}")
+            print(_("published {path}").format(path=display_path(result.folder / f["path"])))
         for s in edition["superseded"][-1:]:
-            print(f"superseded revision {s['revision']} kept in {display_path(result.folder / s['path'])}")
+            print(_("superseded revision {revision} kept in {folder}").format(revision=s["revision"], folder=display_path(result.folder / s["path"])))
     else:
-        print(f"edition {args.edition} is already published with these {len(edition['files'])} files; nothing changed")
+        print(_("edition {edition} is already published with these {count} files; nothing changed").format(edition=args.edition, count=len(edition["files"])))
     index = write_site(args.out, args.templates, args.content)[0]
-    state = "published" if result.changed else "unchanged:"
-    print(f"{state} edition {args.edition} (revision {edition.get('revision', 1)}, {len(edition['files'])} files) in {where}; site: {display_path(index)}")
+    summary = (_("published edition {edition} (revision {revision}, {count} files) in {folder}; site: {index}") if result.changed
+               else _("unchanged: edition {edition} (revision {revision}, {count} files) in {folder}; site: {index}"))
+    print(summary.format(edition=args.edition, revision=edition.get("revision", 1), count=len(edition["files"]), folder=where, index=display_path(index)))
     return 0
 
 
@@ -281,21 +290,22 @@ def run_verify(args: argparse.Namespace) -> int:
 
     names = args.editions or published_editions(args.out)
     if not names:
-        print(f"no published edition in {display_path(args.out / 'editions')}", file=sys.stderr)
+        print(_("no published edition in {folder}").format(folder=display_path(args.out / "editions")), file=sys.stderr)
         return EXIT_VERIFY
     failed = 0
     for name in names:
         count, revisions, problems = verify(args.out, name)
         for problem in problems:
             print(problem, file=sys.stderr)
-        older = f" (and {revisions} superseded revision(s))" if revisions else ""
+        older = ngettext(" (and {count} superseded revision)", " (and {count} superseded revisions)", revisions).format(count=revisions) if revisions else ""
         if problems:
             failed += 1
-            print(f"edition {name}: {len(problems)} problem(s) in {count} files{older}", file=sys.stderr)
+            print(ngettext("edition {edition}: {count} problem in {files} files{older}", "edition {edition}: {count} problems in {files} files{older}",
+                           len(problems)).format(edition=name, count=len(problems), files=count, older=older), file=sys.stderr)
         else:
-            print(f"edition {name}: {count} files verified{older}")
+            print(_("edition {edition}: {files} files verified{older}").format(edition=name, files=count, older=older))
     if len(names) > 1:
-        print(f"{len(names) - failed} of {len(names)} editions verified")
+        print(_("{verified} of {count} editions verified").format(verified=len(names) - failed, count=len(names)))
     return EXIT_VERIFY if failed else 0
 
 
@@ -305,8 +315,10 @@ def run_site(args: argparse.Namespace) -> int:
 
     written = write_site(args.out, args.templates, args.content)
     for path in written:
-        print(f"wrote {display_path(path)}")
-    print(f"site of {len(published_editions(args.out))} edition(s) in {display_path(args.out / 'site')}: {display_path(written[0])}")
+        print(_("wrote {path}").format(path=display_path(path)))
+    count = len(published_editions(args.out))
+    print(ngettext("site of {count} edition in {folder}: {index}", "site of {count} editions in {folder}: {index}", count).format(
+        count=count, folder=display_path(args.out / "site"), index=display_path(written[0])))
     return 0
 
 

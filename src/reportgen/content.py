@@ -30,6 +30,7 @@ from .model import (
 )
 from .fonts import folder_fonts
 from .i18n.cells import CELLS_FILE
+from .messages import _
 from .progress import load_series
 from .tables import load_table
 from .yamlsource import dotted, locate, read_yaml, validate
@@ -52,7 +53,7 @@ def load_content(content_dir: Path) -> Content:
     """Every document of the content folder, validated; raises ContentError listing all problems."""
     files = sorted(content_dir.glob("*.yaml"))
     if not content_dir.is_dir() or not files:
-        raise ContentError([Problem(Location(content_dir), "no content: expected *.yaml documents here")])
+        raise ContentError([Problem(Location(content_dir), _("no content: expected *.yaml documents here"))])
     problems = Problems()
     sources = []
     for path in files:
@@ -63,11 +64,12 @@ def load_content(content_dir: Path) -> Content:
             continue
         kind = raw.get("kind") if isinstance(raw, dict) else None
         if raw is not None and not isinstance(raw, dict):
-            problems.add(Location(path, 1, 1), f"expected a mapping with kind: {' or '.join(KINDS)}, got {'a list' if isinstance(raw, list) else repr(raw)}")
+            got = _("a list") if isinstance(raw, list) else repr(raw)
+            problems.add(Location(path, 1, 1), _("expected a mapping with kind: {kinds}, got {got}").format(kinds=_(" or ").join(KINDS), got=got))
             continue
         if kind not in KINDS:
             where = locate(path, raw, ("kind",)) if isinstance(raw, dict) else Location(path, 1, 1)
-            problems.add(where, f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+            problems.add(where, _("kind: expected one of {kinds}, got {kind!r}").format(kinds=", ".join(KINDS), kind=kind))
             continue
         check_texts(path, raw, problems)
         sources.append((path, raw, kind))
@@ -81,7 +83,7 @@ def load_content(content_dir: Path) -> Content:
     seen: dict[str, str] = {}
     for doc_id, where in [(d, p.id) for p in plans for d in [p.id, *(t.id for t in p.attachments)]] + [(n.id, n.id) for n in notices] + [(b.id, b.series) for b in bulletins]:
         if doc_id in seen:
-            problems.add(Location(content_dir), f"document id '{doc_id}' is used twice (by '{seen[doc_id]}' and '{where}')")
+            problems.add(Location(content_dir), _("document id '{id}' is used twice (by '{first}' and '{second}')").format(id=doc_id, first=seen[doc_id], second=where))
         seen[doc_id] = where
     settings = load_settings(content_dir, [(path, raw) for path, raw, kind in sources if kind == "settings"], problems)
     try:
@@ -94,8 +96,8 @@ def load_content(content_dir: Path) -> Content:
 
 def load_settings(content_dir: Path, documents: list[tuple[Path, Any]], problems: Problems) -> SettingsSource:
     """The settings document (kind settings): at most one; none means the defaults."""
-    for path, _ in documents[1:]:
-        problems.add(Location(path), f"a second settings document (the first is {documents[0][0].name}): a content folder has at most one")
+    for path, _raw in documents[1:]:
+        problems.add(Location(path), _("a second settings document (the first is {first}): a content folder has at most one").format(first=documents[0][0].name))
     if not documents:
         return SettingsSource(kind="settings")
     path, raw = documents[0]
@@ -123,7 +125,7 @@ def load_plan(path: Path, raw: Any, problems: Problems) -> Plan | None:
             def repl(m: re.Match) -> str:
                 name = m.group(1)
                 if name not in known:
-                    problems.add(locate(path, raw, keys), f"unknown figure '{{{{ {name} }}}}'; known: {', '.join(sorted(known))}")
+                    problems.add(locate(path, raw, keys), _("unknown figure '{{{{ {name} }}}}'; known: {known}").format(name=name, known=", ".join(sorted(known))))
                     return m.group(0)
                 return format_number(known[name], lang)
             values[lang] = PLACEHOLDER.sub(repl, text[lang])
@@ -158,8 +160,8 @@ def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Proble
         return None
     plan = next((p for p in plans if p.id == source.plan), None)
     if plan is None:
-        known = ", ".join(p.id for p in plans) or "none"
-        problems.add(locate(path, raw, ("plan",)), f"plan: no plan with id '{source.plan}' in this content folder (plans: {known})")
+        known = ", ".join(p.id for p in plans) or _("none")
+        problems.add(locate(path, raw, ("plan",)), _("plan: no plan with id '{id}' in this content folder (plans: {known})").format(id=source.plan, known=known))
     if len(problems.errors) > before:
         return None
     return Notice(source.id, source.meta, source.text, plan, (path, *plan.sources))
@@ -173,17 +175,17 @@ def check_meta(path: Path, raw: Any, meta: Meta, problems: Problems) -> None:
     head = meta.letterhead
     if head is not None:
         if not meta.letterhead_issuers:
-            problems.add(at("letterhead"), "meta.letterhead: name the issuer (letterhead.issuers or meta.issuer)")
+            problems.add(at("letterhead"), _("meta.letterhead: name the issuer (letterhead.issuers or meta.issuer)"))
         if head.signers and not head.upward:
-            problems.add(at("letterhead", "signers"), "meta.letterhead.signers: 签发人 are printed only on a document sent upward (上行文); set letterhead.upward: true or remove them")
+            problems.add(at("letterhead", "signers"), _("meta.letterhead.signers: 签发人 are printed only on a document sent upward (上行文); set letterhead.upward: true or remove them"))
         if head.upward and not head.signers:
-            problems.add(at("letterhead", "upward"), "meta.letterhead.upward: a document sent upward names its 签发人 (letterhead.signers)")
+            problems.add(at("letterhead", "upward"), _("meta.letterhead.upward: a document sent upward names its 签发人 (letterhead.signers)"))
         if head.upward and meta.number is None:
-            problems.add(at("letterhead", "upward"), "meta.letterhead.upward: a document sent upward carries its number (meta.number) beside the 签发人")
+            problems.add(at("letterhead", "upward"), _("meta.letterhead.upward: a document sent upward carries its number (meta.number) beside the 签发人"))
     if meta.signature is not None and meta.date is None:
-        problems.add(at("signature"), "meta.signature: the signature stands over the date (成文日期): give meta.date")
+        problems.add(at("signature"), _("meta.signature: the signature stands over the date (成文日期): give meta.date"))
     if meta.seal and not meta.signatures:
-        problems.add(at("seal"), "meta.seal: the seal goes over the signature and date: give meta.date and meta.issuer or meta.signature")
+        problems.add(at("seal"), _("meta.seal: the seal goes over the signature and date: give meta.date and meta.issuer or meta.signature"))
 
 
 def check_tree(path: Path, raw: Any, source: PlanSource, problems: Problems) -> None:
@@ -195,12 +197,12 @@ def check_tree(path: Path, raw: Any, source: PlanSource, problems: Problems) -> 
             here = (*keys, i)
             remember(s.id, here)
             if level > MAX_LEVEL:
-                problems.add(locate(path, raw, here), f"{dotted(here)}: headings go {MAX_LEVEL} levels deep at most")
+                problems.add(locate(path, raw, here), _("{field}: headings go {levels} levels deep at most").format(field=dotted(here), levels=MAX_LEVEL))
             visit(s.sections, (*here, "sections"), level + 1)
 
     def remember(item_id: str, keys: tuple) -> None:
         if item_id in seen:
-            problems.add(locate(path, raw, (*keys, "id")), f"duplicate id '{item_id}' (first used at {dotted(seen[item_id])})")
+            problems.add(locate(path, raw, (*keys, "id")), _("duplicate id '{id}' (first used at {field})").format(id=item_id, field=dotted(seen[item_id])))
         else:
             seen[item_id] = keys
 

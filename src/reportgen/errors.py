@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .messages import _
+
 EXIT_CONTENT = 2  # the content (YAML, tables) is invalid
 EXIT_TEMPLATE = 3  # a template failed or reached outside the sandbox
 EXIT_WRITER = 4  # a writer could not produce a file
@@ -36,7 +38,8 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        severity = _("error") if self.severity == "error" else _("warning")  # the location stays as tools parse it
+        return f"{self.location}: {severity}: {self.message}"
 
 
 UNPLACED = Location(Path("reportgen"))  # a problem of no particular file (printed "reportgen: error: …")

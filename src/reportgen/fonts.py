@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 
 from .errors import ContentError, Location, Problem, TemplateError, WriterError, display_path
 from .inputs import confined
+from .messages import _
 from .output import FONTS_FOLDER  # <content>/fonts/: an office's licensed font files, used without installing them
 from .templates import Templates
 
@@ -53,7 +54,7 @@ def fc_list(fmt: str) -> list[str]:
     try:
         out = subprocess.run(["fc-list", "--format", fmt + "\n"], env=env, capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise WriterError(f"fontconfig's fc-list is not available ({exc}); run scripts/install.sh") from None
+        raise WriterError(_("fontconfig's fc-list is not available ({reason}); run scripts/install.sh").format(reason=exc)) from None
     return out.splitlines()
 
 
@@ -75,7 +76,7 @@ def folder_families(fonts: tuple[Path, ...]) -> frozenset[str]:
     try:
         out = subprocess.run(["fc-scan", "--format", "%{family}\n", *map(str, fonts)], capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise WriterError(f"fontconfig's fc-scan cannot read the fonts folder ({exc}); run scripts/install.sh") from None
+        raise WriterError(_("fontconfig's fc-scan cannot read the fonts folder ({reason}); run scripts/install.sh").format(reason=exc)) from None
     return frozenset(split_families(out.splitlines()))
 
 
@@ -96,7 +97,7 @@ def folder_fonts(content_dir: Path | None) -> tuple[Path, ...]:
         return ()
     resolved = confined(folder, content_dir)
     if not resolved.is_dir():
-        raise ContentError([Problem(Location(folder), "expected a folder of font files (.ttf, .otf, .ttc)")])
+        raise ContentError([Problem(Location(folder), _("expected a folder of font files (.ttf, .otf, .ttc)"))])
     files = []
     for path in sorted(folder.rglob("*")):
         target = confined(path, content_dir)  # a link anywhere below, to a file or a folder
@@ -111,7 +112,7 @@ def font_roles(templates_dir: Path, content_dir: Path | None = None) -> dict[str
     templates = Templates(templates_dir, content_dir)
     roles = (templates.read_yaml("fonts.yaml") or {}).get("roles")
     if not isinstance(roles, dict):
-        raise TemplateError([Problem(Location(templates.find("fonts.yaml")), "expected `roles:` mapping each font role to its names and faces")])
+        raise TemplateError([Problem(Location(templates.find("fonts.yaml")), _("expected `roles:` mapping each font role to its names and faces"))])
     return roles
 
 
@@ -144,7 +145,7 @@ def _resolve_roles(templates_dir: Path, content_dir: Path | None, folder: Path |
             free = next((f for f in spec["free"] if f["family"] in families), None)
             if free is None:
                 wanted = ", ".join(f["family"] for f in spec["free"])
-                raise WriterError(f"no font for role '{role}': none of {', '.join(official)}, {wanted} is installed; run scripts/install.sh")
+                raise WriterError(_("no font for role '{role}': none of {fonts} is installed; run scripts/install.sh").format(role=role, fonts=", ".join([*official, wanted])))
             chosen, weight = free["family"], free.get("weight")
         served_from = folder if chosen in in_folder and chosen not in system else None
         out.append(RoleFont(role, official[0], chosen, weight, chosen not in official, served_from))
@@ -195,20 +196,27 @@ def use_project_fonts(templates_dir: Path, content_dir: Path | None = None) -> N
     if "weasyprint" not in sys.modules:
         _in_effect[:] = [path]
     elif _in_effect and _in_effect[0] != path:
-        raise WriterError(f"this process already renders PDFs with another font configuration ({_in_effect[0]}), which "
-                          f"fontconfig cannot change while it runs; build content folders with different fonts folders in "
-                          f"separate processes (each `reportgen build` is one)")
+        raise WriterError(_("this process already renders PDFs with another font configuration ({file}), which "
+                            "fontconfig cannot change while it runs; build content folders with different fonts folders in "
+                            "separate processes (each `reportgen build` is one)").format(file=_in_effect[0]))
     os.environ["FONTCONFIG_FILE"] = path
 
 
 def role_report(templates_dir: Path, content_dir: Path | None = None) -> list[str]:
-    def served(f: RoleFont) -> str:
+    def line(f: RoleFont) -> str:
         if f.substituted:
-            return f" served by {f.served_by}{' ' + f.weight if f.weight else ''} (free substitute)"
-        by = f" served by {f.served_by}" if f.served_by != f.official else ""
-        return by + (f" (in {display_path(f.folder)})" if f.folder else " (installed)")
+            return _("{role}: {official} served by {face} (free substitute)").format(role=f.role, official=f.official, face=face(f))
+        where = _("in {folder}").format(folder=display_path(f.folder)) if f.folder else _("installed")
+        if f.served_by != f.official:
+            return _("{role}: {official} served by {face} ({where})").format(role=f.role, official=f.official, face=face(f), where=where)
+        return _("{role}: {official} ({where})").format(role=f.role, official=f.official, where=where)
 
-    return [f"{f.role}: {f.official}{served(f)}" for f in resolve_roles(templates_dir, content_dir)]
+    return [line(f) for f in resolve_roles(templates_dir, content_dir)]
+
+
+def face(f: RoleFont) -> str:
+    """The face serving a role, with the weight it is asked for."""
+    return f"{f.served_by} {f.weight}" if f.weight else f.served_by
 
 
 def substitutes(templates_dir: Path, content_dir: Path | None = None) -> list[RoleFont]:
@@ -219,9 +227,10 @@ def substitutes(templates_dir: Path, content_dir: Path | None = None) -> list[Ro
 def substitute_warnings(templates_dir: Path, content_dir: Path | None = None) -> list[Problem]:
     """One warning per official role served by a free substitute: what a build reports."""
     return [
-        Problem(Location(Templates(templates_dir, content_dir).find("fonts.yaml")), f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither "
-                f"installed nor in the content's {FONTS_FOLDER}/ folder; the PDFs use the free substitute {f.served_by}"
-                f"{' ' + f.weight if f.weight else ''} instead (`reportgen publish` refuses this unless the content's settings allow substitutes)", "warning")
+        Problem(Location(Templates(templates_dir, content_dir).find("fonts.yaml")), _(
+            "font role {role} ({name}): the official font {official} is neither installed nor in the content's {folder}/ folder; the PDFs use "
+            "the free substitute {face} instead (`reportgen publish` refuses this unless the content's settings allow substitutes)"
+        ).format(role=f.role, name=OFFICIAL_ROLES[f.role], official=f.official, folder=FONTS_FOLDER, face=face(f)), "warning")
         for f in substitutes(templates_dir, content_dir)
     ]
 
@@ -230,10 +239,10 @@ def substitute_refusals(templates_dir: Path, content_dir: Path, where: Location)
     """One error per official role served by a free substitute: why publishing is refused."""
     folder = display_path(Path(content_dir) / FONTS_FOLDER)
     return [
-        Problem(where, f"font role {f.role} ({OFFICIAL_ROLES[f.role]}): the official font {f.official} is neither installed nor in "
-                       f"{folder}/, and the PDFs use the free substitute {f.served_by}; install {f.official}, or put its font file "
-                       f"(.ttf, .otf, .ttc) in {folder}/ and build again, "
-                       f"or allow substitutes in the content's settings (settings.yaml: `fonts: {{allow_substitutes: true}}`)")
+        Problem(where, _("font role {role} ({name}): the official font {official} is neither installed nor in {folder}/, and the PDFs use the "
+                         "free substitute {face}; install {official}, or put its font file (.ttf, .otf, .ttc) in {folder}/ and build again, "
+                         "or allow substitutes in the content's settings (settings.yaml: `fonts: {{allow_substitutes: true}}`)"
+                         ).format(role=f.role, name=OFFICIAL_ROLES[f.role], official=f.official, folder=folder, face=f.served_by))
         for f in substitutes(templates_dir, content_dir)
     ]
 

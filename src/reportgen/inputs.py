@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ContentError, Location, Problem, display_path
+from .messages import _
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
@@ -23,13 +24,14 @@ def plausible_chinese(text: str) -> bool:
     return not any("\ue000" <= ch <= "\uf8ff" for ch in text)
 
 
-def confined(path: Path, root: Path, where: Location | None = None, folder: str = "the content folder") -> Path:
+def confined(path: Path, root: Path, where: Location | None = None, folder: str = _("the content folder")) -> Path:
     """`path` with its symlinks resolved, refused unless it lies under `root` (`folder`: the content
     folder, or a templates folder); the error is reported at `where` (the field naming the file) or
     at the file."""
     resolved = Path(path).resolve()
     if not resolved.is_relative_to(Path(root).resolve()):
-        raise ContentError([Problem(where or Location(path), f"refused to read {display_path(path)}: it is outside {folder} (resolves to {resolved})")])
+        raise ContentError([Problem(where or Location(path), _("refused to read {path}: it is outside {folder} (resolves to {resolved})").format(
+            path=display_path(path), folder=folder, resolved=resolved))])
     return resolved
 
 
@@ -38,10 +40,10 @@ def read_bytes(path: Path, root: Path) -> bytes:
     resolved = confined(path, root)
     try:
         if resolved.stat().st_size > MAX_INPUT_BYTES:
-            raise ContentError([Problem(Location(path), f"file is larger than the limit of {MAX_INPUT_BYTES} bytes")])
+            raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
         return resolved.read_bytes()
     except OSError as exc:
-        raise ContentError([Problem(Location(path), f"cannot read file: {exc.strerror}")]) from None
+        raise ContentError([Problem(Location(path), _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
 
 
 def read_text(path: Path, root: Path) -> str:
@@ -64,7 +66,7 @@ def table_encoding(raw: bytes, path: Path, declared: str | None = None) -> str:
         decode(raw, path, declared)
         return utf8 if codecs.lookup(declared).name == "utf-8" else declared
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ContentError([Problem(Location(path, 1), "UTF-16 text (Excel's \"Unicode Text\"): save the table as \"CSV UTF-8\" or declare its encoding")])
+        raise ContentError([Problem(Location(path, 1), _("UTF-16 text (Excel's \"Unicode Text\"): save the table as \"CSV UTF-8\" or declare its encoding"))])
     if b"\x00" in raw:
         decode(raw, path, "utf-8")  # names the row and byte of the first NUL
     try:
@@ -77,9 +79,10 @@ def table_encoding(raw: bytes, path: Path, declared: str | None = None) -> str:
             # Name the position of the encoding that read further: the one the file is meant in.
             utf8_at, gb_at = (e.problems[0].location for e in (not_utf8, not_gb))
             (problem,) = (not_gb if (gb_at.line, gb_at.column) > (utf8_at.line, utf8_at.column) else not_utf8).problems
-            raise ContentError([Problem(problem.location, f"{problem.message}; neither UTF-8 nor GB18030: declare the table's encoding")]) from None
+            raise ContentError([Problem(problem.location, _("{problem}; neither UTF-8 nor GB18030: declare the table's encoding").format(problem=problem.message))]) from None
         if not plausible_chinese(raw.decode("gb18030")):
-            raise ContentError([Problem(not_utf8.problems[0].location, f"{not_utf8.problems[0].message}, and as GB18030 it is not Chinese text: declare the table's encoding")]) from None
+            (problem,) = not_utf8.problems
+            raise ContentError([Problem(problem.location, _("{problem}, and as GB18030 it is not Chinese text: declare the table's encoding").format(problem=problem.message))]) from None
         return "gb18030"
 
 
@@ -89,14 +92,15 @@ def decode(raw: bytes, path: Path, encoding: str) -> str:
     codec = codecs.lookup(encoding).name
     if not codec.startswith(("utf-16", "utf-32")) and b"\x00" in raw:
         at = raw.index(b"\x00")
-        raise ContentError([Problem(position(raw, path, at), "binary file: it contains NUL bytes, which no text file has")])
+        raise ContentError([Problem(position(raw, path, at), _("binary file: it contains NUL bytes, which no text file has"))])
     try:
         return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as exc:
         where = position(raw, path, exc.start)
         raise ContentError([Problem(
             where,
-            f"not {encoding.upper()} text: undecodable byte 0x{raw[exc.start]:02X} at byte {where.column} of row {where.line} (file offset {exc.start})",
+            _("not {encoding} text: undecodable byte 0x{byte:02X} at byte {column} of row {row} (file offset {offset})").format(
+                encoding=encoding.upper(), byte=raw[exc.start], column=where.column, row=where.line, offset=exc.start),
         )]) from None
 
 
@@ -115,12 +119,12 @@ def check_xlsx(path: Path, root: Path) -> Path:
             parts = archive.infolist()
             unpacked = sum(info.file_size for info in parts)
             if unpacked > MAX_UNPACKED_BYTES:
-                raise ContentError([Problem(Location(path), f"the workbook unpacks to {unpacked} bytes, above the limit of {MAX_UNPACKED_BYTES}")])
+                raise ContentError([Problem(Location(path), _("the workbook unpacks to {size} bytes, above the limit of {limit}").format(size=unpacked, limit=MAX_UNPACKED_BYTES))])
             for info in parts:
                 with archive.open(info) as part:
                     head = part.read(4096)
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ContentError([Problem(Location(path), f"refused: part {info.filename} declares a DOCTYPE or entities, which a workbook never needs")])
+                    raise ContentError([Problem(Location(path), _("refused: part {part} declares a DOCTYPE or entities, which a workbook never needs").format(part=info.filename))])
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ContentError([Problem(Location(path), f"not an XLSX workbook: {exc}")]) from None
+        raise ContentError([Problem(Location(path), _("not an XLSX workbook: {reason}").format(reason=exc))]) from None
     return path

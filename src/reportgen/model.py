@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
 
+from .messages import _
+
 LANGS = ("zh", "en")
 MAX_LEVEL = 4
 MAX_SIBLINGS = 99  # sections under one parent: levels 1 and 2 count 一 … 九十九 (I … XCIX)
@@ -21,7 +23,7 @@ MAX_SIBLINGS = 99  # sections under one parent: levels 1 and 2 count 一 … 九
 
 def check_siblings(sections: list) -> list:
     if len(sections) > MAX_SIBLINGS:
-        raise ValueError(f"{len(sections)} sections under one parent; headings are numbered up to {MAX_SIBLINGS} (九十九, XCIX)")
+        raise ValueError(_("{count} sections under one parent; headings are numbered up to {limit} (九十九, XCIX)").format(count=len(sections), limit=MAX_SIBLINGS))
     return sections
 
 
@@ -30,7 +32,7 @@ def check_encoding(name: str) -> str:
     try:
         codecs.lookup(name)
     except LookupError:
-        raise ValueError(f"unknown encoding {name!r} (for example utf-8, gb18030, gbk)") from None
+        raise ValueError(_("unknown encoding {name!r} (for example utf-8, gb18030, gbk)").format(name=name)) from None
     return name
 
 
@@ -79,13 +81,13 @@ class Column(Strict):
     @model_validator(mode="after")
     def check_kind(self) -> Column:
         if isinstance(self.header, list) and (self.type != "period" or len(self.header) != 2):
-            raise ValueError("header: a list of two headers (start, end) is for a period column only")
+            raise ValueError(_("header: a list of two headers (start, end) is for a period column only"))
         if self.english is not None and self.type != "text":
-            raise ValueError(f"english: only a text column has English; this is a {self.type} column")
+            raise ValueError(_("english: only a text column has English; this is a {type} column").format(type=self.type))
         if self.decimals is not None and self.type != "amount":
-            raise ValueError(f"decimals: only an amount column has decimals; this is a {self.type} column")
+            raise ValueError(_("decimals: only an amount column has decimals; this is a {type} column").format(type=self.type))
         if self.total and self.type != "amount":
-            raise ValueError(f"total: only an amount column can be summed; this is a {self.type} column")
+            raise ValueError(_("total: only an amount column can be summed; this is a {type} column").format(type=self.type))
         return self
 
     def file_headers(self) -> list[str]:
@@ -130,17 +132,17 @@ class TableSpec(Strict):
         keys = [c.key for c in self.leaves]
         doubled = sorted({k for k in keys if keys.count(k) > 1})
         if doubled:
-            raise ValueError(f"columns: the key {doubled[0]!r} is used twice; each column has its own key")
+            raise ValueError(_("columns: the key {key!r} is used twice; each column has its own key").format(key=doubled[0]))
         amounts = any(c.type == "amount" for c in self.leaves)
         if amounts and self.unit is None:
-            raise ValueError("unit: the table has amount columns: give their unit (元, 万元 or 亿元)")
+            raise ValueError(_("unit: the table has amount columns: give their unit (元, 万元 or 亿元)"))
         if not amounts and self.unit is not None:
-            raise ValueError("unit: the table has no amount column, so no unit is printed: remove unit")
+            raise ValueError(_("unit: the table has no amount column, so no unit is printed: remove unit"))
         widths = [c.width for c in self.leaves if c.width is not None]
         if len(widths) == len(self.leaves) and abs(sum(widths) - 100) > 0.5:
-            raise ValueError(f"columns: every column declares its width, and the widths add up to {sum(widths):g} per cent, not 100")
+            raise ValueError(_("columns: every column declares its width, and the widths add up to {total:g} per cent, not 100").format(total=sum(widths)))
         if len(widths) < len(self.leaves) and sum(widths) >= 100:
-            raise ValueError(f"columns: the declared widths add up to {sum(widths):g} per cent, leaving nothing for the other columns")
+            raise ValueError(_("columns: the declared widths add up to {total:g} per cent, leaving nothing for the other columns").format(total=sum(widths)))
         return self
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, WriterError
+from .messages import _
 from .templates import Templates
 
 MANIFEST = "manifest.json"
@@ -211,8 +212,8 @@ class Staging:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            reason = "it exists and is not a folder" if isinstance(exc, FileExistsError) else exc.strerror
-            raise WriterError([Problem(Location(self.out_dir), f"cannot use as the output folder: {reason}")]) from None
+            reason = _("it exists and is not a folder") if isinstance(exc, FileExistsError) else exc.strerror
+            raise WriterError([Problem(Location(self.out_dir), _("cannot use as the output folder: {reason}").format(reason=reason))]) from None
         with contextlib.ExitStack() as stack:  # undone in reverse order: staging folder removed, then unlocked
             stack.enter_context(locked(self.out_dir))
             remove_stale_staging(self.out_dir)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ContentError, Location, Problems
 from .indicators import compute_bulletin
+from .messages import _
 from .model import (
     LANGS,
     STATUSES,
@@ -36,25 +37,27 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         return []
     plan = next((p for p in plans if p.id == series.plan), None)
     if plan is None:
-        problems.add(locate(path, raw, ("plan",)), f"plan: no action plan with id '{series.plan}' (known: {', '.join(p.id for p in plans) or 'none'})")
+        known = ", ".join(p.id for p in plans) or _("none")
+        problems.add(locate(path, raw, ("plan",)), _("plan: no action plan with id '{id}' (known: {known})").format(id=series.plan, known=known))
         return []
     table = next((t for t in plan.attachments if t.id == series.table), None)
     if table is None:
-        problems.add(locate(path, raw, ("table",)), f"table: plan '{plan.id}' has no attachment '{series.table}'")
+        problems.add(locate(path, raw, ("table",)), _("table: plan '{plan}' has no attachment '{table}'").format(plan=plan.id, table=series.table))
         return []
     types = {c.key: c.type for c in table.columns}
     before = len(problems.errors)
     for role, wanted in ROLE_TYPES.items():
         key = getattr(series.columns, role)
         if types.get(key) != wanted:
-            got = f"a {types[key]} column" if key in types else "no such column"
-            problems.add(locate(path, raw, ("columns", role)), f"columns.{role}: '{key}' must be a {wanted} column of '{table.id}' ({got})")
+            got = _("a {type} column").format(type=types[key]) if key in types else _("no such column")
+            problems.add(locate(path, raw, ("columns", role)), _("columns.{role}: '{key}' must be a {type} column of '{table}' ({got})").format(
+                role=role, key=key, type=wanted, table=table.id, got=got))
     root = path.parent
     folder = root / series.progress
     if not folder.resolve().is_relative_to(root.resolve()):
-        problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' is outside the content folder")
+        problems.add(locate(path, raw, ("progress",)), _("progress: folder '{folder}' is outside the content folder").format(folder=series.progress))
     elif not folder.is_dir():
-        problems.add(locate(path, raw, ("progress",)), f"progress: folder '{series.progress}' not found")
+        problems.add(locate(path, raw, ("progress",)), _("progress: folder '{folder}' not found").format(folder=series.progress))
     if len(problems.errors) > before:
         return []
 
@@ -64,11 +67,11 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         if not m:
             continue
         if int(m.group(1)) != series.year:
-            problems.add(Location(file), f"this file is for {m.group(1)}, but series '{series.id}' covers {series.year}")
+            problems.add(Location(file), _("this file is for {year}, but series '{series}' covers {covered}").format(year=m.group(1), series=series.id, covered=series.year))
             continue
         kind = "notes" if m.group(3) == "yaml" else "data"
         if kind in files.setdefault(int(m.group(2)), {}):
-            problems.add(Location(file), f"a second data file for {series.year}Q{m.group(2)} (also {files[int(m.group(2))][kind].name})")
+            problems.add(Location(file), _("a second data file for {quarter} (also {other})").format(quarter=f"{series.year}Q{m.group(2)}", other=files[int(m.group(2))][kind].name))
         files[int(m.group(2))][kind] = file
 
     sections = {node.id: node.title for node in walk(plan.sections)}
@@ -76,10 +79,10 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
     for quarter in sorted(files):
         data = files[quarter].get("data")
         if data is None:
-            problems.add(Location(files[quarter]["notes"]), f"notes for {series.year}Q{quarter} but no data file {series.year}-Q{quarter}.csv")
+            problems.add(Location(files[quarter]["notes"]), _("notes for {quarter} but no data file {file}").format(quarter=f"{series.year}Q{quarter}", file=f"{series.year}-Q{quarter}.csv"))
             continue
         if quarter > 1 and quarter - 1 not in files:
-            problems.add(Location(data), f"no data for the previous quarter {series.year}Q{quarter - 1}: quarters are cumulative")
+            problems.add(Location(data), _("no data for the previous quarter {quarter}: quarters are cumulative").format(quarter=f"{series.year}Q{quarter - 1}"))
         before = len(problems.errors)
         records = read_quarter(data, root, f"{series.year}Q{quarter}", table, series, previous, problems)
         notes = read_notes(files[quarter].get("notes"), root, f"{series.year}Q{quarter}", sections, problems)
@@ -114,17 +117,17 @@ def read_quarter(
     for index, (line, record) in enumerate(rows):
 
         def error(name: str, message: str) -> None:
-            problems.add(Location(file, line, header.index(name) + 1), f"row {index + 1}, column '{name}': {message}")
+            problems.add(Location(file, line, header.index(name) + 1), _("row {row}, column '{name}': {message}").format(row=index + 1, name=name, message=message))
 
         cells = {k: str(v).strip() for k, v in record.items()}
         if cells["quarter"] != quarter:
-            error("quarter", f"names quarter {cells['quarter']!r}, but the file is for {quarter}")
+            error("quarter", _("names quarter {named!r}, but the file is for {quarter}").format(named=cells["quarter"], quarter=quarter))
         project_id = cells["id"]
         if project_id not in projects:
-            error("id", f"unknown project id {project_id!r}: not a row of table '{table.id}'")
+            error("id", _("unknown project id {id!r}: not a row of table '{table}'").format(id=project_id, table=table.id))
             continue
         if project_id in records:
-            error("id", f"project {project_id!r} appears twice")
+            error("id", _("project {id!r} appears twice").format(id=project_id))
             continue
         ytd, problem = parse_amount(cells["investment_ytd"], table.unit)
         if problem:
@@ -132,23 +135,23 @@ def read_quarter(
         if ytd is not None:
             total = projects[project_id].cells[series.columns.total]
             if ytd > total:
-                error("investment_ytd", f"{ytd} is more than the project's total investment {total} {table.unit}")
+                error("investment_ytd", _("{ytd} is more than the project's total investment {total} {unit}").format(ytd=ytd, total=total, unit=table.unit))
             if project_id in previous and ytd < previous[project_id]:
-                error("investment_ytd", f"falls from {previous[project_id]} at the end of the previous quarter to {ytd}: the figure is cumulative")
+                error("investment_ytd", _("falls from {before} at the end of the previous quarter to {ytd}: the figure is cumulative").format(before=previous[project_id], ytd=ytd))
         if cells["status"] not in STATUSES:
-            error("status", f"expected one of {', '.join(STATUSES)}, got {cells['status']!r}")
+            error("status", _("expected one of {statuses}, got {status!r}").format(statuses=", ".join(STATUSES), status=cells["status"]))
         texts = {}
         for field in ("milestone", "problem"):
             pair = {lang: cells[f"{field}_{lang}"] for lang in LANGS}
             if any(pair.values()) and not all(pair.values()):
                 missing = next(lang for lang in LANGS if not pair[lang])
-                error(f"{field}_{missing}", "is empty" + (" (translation missing)" if missing == "en" else ""))
+                error(f"{field}_{missing}", _("is empty (translation missing)") if missing == "en" else _("is empty"))
             texts[field] = Text(**pair) if all(pair.values()) else None
         if ytd is not None:
             records[project_id] = ProgressRecord(project_id, ytd, cells["status"], texts["milestone"], texts["problem"])
     missing = [key for key in projects if key not in records and key not in {r.get("id", "").strip() for _, r in rows}]
     if missing:
-        problems.add(Location(file, 1), f"no row for project(s) {', '.join(missing)} of table '{table.id}'")
+        problems.add(Location(file, 1), _("no row for project(s) {ids} of table '{table}'").format(ids=", ".join(missing), table=table.id))
     return records if len(records) == len(projects) else None
 
 
@@ -161,16 +164,16 @@ def read_notes(file: Path | None, root: Path, quarter: str, sections: dict[str, 
         problems.items.extend(exc.problems)
         return None
     if not isinstance(raw, dict):  # empty or a bare value: name the file's first line
-        problems.add(Location(file, 1, 1), "expected a map of the quarter's notes (quarter, next_steps, tasks), got "
-                     + ("an empty file" if raw is None else "a list" if isinstance(raw, list) else "a single value"))
+        got = _("an empty file") if raw is None else _("a list") if isinstance(raw, list) else _("a single value")
+        problems.add(Location(file, 1, 1), _("expected a map of the quarter's notes (quarter, next_steps, tasks), got {got}").format(got=got))
         return None
     notes = validate(QuarterNotes, file, raw, problems)
     if notes is None:
         return None
     check_texts(file, raw, problems)
     if notes.quarter != quarter:
-        problems.add(locate(file, raw, ("quarter",)), f"quarter: names {notes.quarter}, but the file is for {quarter}")
+        problems.add(locate(file, raw, ("quarter",)), _("quarter: names {named}, but the file is for {quarter}").format(named=notes.quarter, quarter=quarter))
     for task_id in notes.tasks:
         if task_id not in sections:
-            problems.add(locate(file, raw, ("tasks", task_id)), f"tasks: no section '{task_id}' in the plan")
+            problems.add(locate(file, raw, ("tasks", task_id)), _("tasks: no section '{id}' in the plan").format(id=task_id))
     return notes

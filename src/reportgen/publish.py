@@ -33,6 +33,7 @@ from . import __version__
 from .build import FORMATS, documents
 from .content import Content, load_content
 from .errors import Location, Problem, ReportgenError
+from .messages import _
 from .model import LANGS
 from .output import read_manifest, sha256
 from .render import one_line
@@ -54,7 +55,7 @@ class PublishError(ReportgenError):
 def check_edition_name(name: str) -> str:
     """An edition name is a year or a quarter, so that it can never reach outside output/editions/."""
     if not EDITION_NAME.fullmatch(name):
-        raise ValueError(f"expected an edition such as 2020 (the year's plan documents) or 2020Q2 (the quarter's bulletins), got {name!r}")
+        raise ValueError(_("expected an edition such as 2020 (the year's plan documents) or 2020Q2 (the quarter's bulletins), got {name!r}").format(name=name))
     return name
 
 
@@ -79,7 +80,7 @@ def publication_time() -> datetime.datetime:
         try:
             return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except (ValueError, OverflowError):
-            raise PublishError(f"SOURCE_DATE_EPOCH must be a number of seconds, got {epoch!r}") from None
+            raise PublishError(_("SOURCE_DATE_EPOCH must be a number of seconds, got {value!r}").format(value=epoch)) from None
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 
 
@@ -139,11 +140,12 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     check_fonts(content, content_dir, templates_dir)
     titles = edition_documents(content, name)
     if not titles:
-        raise PublishError([Problem(Location(content_dir), f"edition {name}: no documents in the content for it (editions: {', '.join(known_editions(content)) or 'none'})")])
+        known = ", ".join(known_editions(content)) or _("none")
+        raise PublishError([Problem(Location(content_dir), _("edition {edition}: no documents in the content for it (editions: {known})").format(edition=name, known=known))])
     files = edition_files(out_dir, name, titles, content_fingerprint(content_dir, out_dir))
     folder = out_dir / EDITIONS / name
     if folder.exists() and not (folder / EDITION_JSON).is_file():
-        raise PublishError([Problem(Location(folder), f"exists but holds no {EDITION_JSON}: not an edition; move it away, then publish")])
+        raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
     earlier = read_edition(folder) if folder.exists() else None
     if earlier is not None:
         differences = compare(folder, earlier["files"], out_dir, files)
@@ -151,8 +153,9 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
         if not differences and not damage:
             return Published(name, folder, earlier, changed=False)
         if not force:
-            problems = differences + [Problem(p.location, f"{p.message} (the published edition is damaged)") for p in damage]
-            problems.append(Problem(Location(folder), f"edition {name} is published and immutable; publish with --force to supersede it (the earlier files move to {SUPERSEDED}/)"))
+            problems = differences + [Problem(p.location, _("{problem} (the published edition is damaged)").format(problem=p.message)) for p in damage]
+            problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
+                edition=name, folder=SUPERSEDED)))
             raise PublishError(problems)
     superseded = list(earlier.get("superseded", [])) if earlier else []
     if earlier is not None:
@@ -185,24 +188,23 @@ def check_fonts(content: Content, content_dir: Path, templates_dir: Path) -> Non
 
 def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], fingerprint: str) -> list[dict]:
     """The manifest's entries for the edition, each checked against the file on disk."""
-    rerun = "; run `python build.py` first"
     manifest = read_manifest(out_dir)
     if not manifest:
-        raise PublishError([Problem(Location(out_dir / "manifest.json"), f"no built files (no readable manifest.json){rerun}")])
+        raise PublishError([Problem(Location(out_dir / "manifest.json"), _("no built files (no readable manifest.json); run `python build.py` first"))])
     entries = {(e.id, e.lang, e.format): e for e in manifest}
     problems, files = [], []
     for (doc_id, lang), title in titles.items():
         for fmt in FORMATS:
             entry = entries.get((doc_id, lang, fmt))
             if entry is None:
-                problems.append(Problem(Location(out_dir / f"{doc_id}.{lang}.{fmt}"), f"edition {name}: not built{rerun}"))
+                problems.append(Problem(Location(out_dir / f"{doc_id}.{lang}.{fmt}"), _("edition {edition}: not built; run `python build.py` first").format(edition=name)))
                 continue
             path = out_dir / entry.path
             if "/" in entry.path or "\\" in entry.path or not path.is_file():
-                problems.append(Problem(Location(path), f"edition {name}: listed in manifest.json but missing{rerun}"))
+                problems.append(Problem(Location(path), _("edition {edition}: listed in manifest.json but missing; run `python build.py` first").format(edition=name)))
                 continue
             if sha256(path) != entry.sha256:
-                problems.append(Problem(Location(path), f"edition {name}: changed since it was built (its sha256 differs from manifest.json){rerun}"))
+                problems.append(Problem(Location(path), _("edition {edition}: changed since it was built (its sha256 differs from manifest.json); run `python build.py` first").format(edition=name)))
                 continue
             record = {"path": entry.path, "id": entry.id, "kind": entry.kind, "lang": entry.lang, "format": entry.format,
                       "title": title, "size": path.stat().st_size, "sha256": entry.sha256}
@@ -229,11 +231,12 @@ def compare(folder: Path, published: list[dict], out_dir: Path, files: list[dict
     problems = []
     for path in sorted(before.keys() | after.keys()):
         if path not in after:
-            problems.append(Problem(Location(folder / path), "published, but no longer part of the edition"))
+            problems.append(Problem(Location(folder / path), _("published, but no longer part of the edition")))
         elif path not in before:
-            problems.append(Problem(Location(out_dir / path), "not in the published edition"))
+            problems.append(Problem(Location(out_dir / path), _("not in the published edition")))
         elif before[path] != after[path]:
-            problems.append(Problem(Location(out_dir / path), f"differs from the published file (published sha256 {before[path][:12]}…, built {after[path][:12]}…)"))
+            problems.append(Problem(Location(out_dir / path), _("differs from the published file (published sha256 {published}…, built {built}…)").format(
+                published=before[path][:12], built=after[path][:12])))
     return problems
 
 
@@ -246,7 +249,7 @@ def write_edition(out_dir: Path, folder: Path, edition: dict, earlier: dict | No
         for record in edition["files"]:
             shutil.copyfile(out_dir / record["path"], stage / record["path"])
             if sha256(stage / record["path"]) != record["sha256"]:
-                raise PublishError([Problem(Location(out_dir / record["path"]), "changed while it was being published; publish again")])
+                raise PublishError([Problem(Location(out_dir / record["path"]), _("changed while it was being published; publish again"))])
         if earlier is not None:
             (stage / SUPERSEDED).mkdir()
             if (folder / SUPERSEDED).is_dir():
@@ -294,10 +297,10 @@ def read_edition(folder: Path) -> dict:
     try:
         edition = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(edition.get("files"), list) or not all(isinstance(f, dict) and {"path", "sha256", "size"} <= f.keys() for f in edition["files"]):
-            raise ValueError("no list of files with path, sha256 and size")
+            raise ValueError(_("no list of files with path, sha256 and size"))
         return edition
     except (OSError, ValueError) as exc:
-        raise PublishError([Problem(Location(path), f"unreadable edition.json: {exc}")]) from None
+        raise PublishError([Problem(Location(path), _("unreadable edition.json: {reason}").format(reason=exc))]) from None
 
 
 def published_editions(out_dir: Path) -> list[str]:
@@ -313,16 +316,17 @@ def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
     check_edition_name(name)
     folder = out_dir / EDITIONS / name
     if not (folder / EDITION_JSON).is_file():
-        raise PublishError([Problem(Location(folder), f"edition {name} is not published (published: {', '.join(published_editions(out_dir)) or 'none'})")])
+        published = ", ".join(published_editions(out_dir)) or _("none")
+        raise PublishError([Problem(Location(folder), _("edition {edition} is not published (published: {published})").format(edition=name, published=published))])
     edition = read_edition(folder)
     problems = verify_folder(folder, edition)
     count = len(edition["files"])
     recorded = {str(s.get("revision")) for s in edition.get("superseded", [])}
     present = {p.name for p in (folder / SUPERSEDED).iterdir()} if (folder / SUPERSEDED).is_dir() else set()
     for missing in sorted(recorded - present):
-        problems.append(Problem(Location(folder / SUPERSEDED / missing), "superseded revision recorded in edition.json is missing"))
+        problems.append(Problem(Location(folder / SUPERSEDED / missing), _("superseded revision recorded in edition.json is missing")))
     for extra in sorted(present - recorded):
-        problems.append(Problem(Location(folder / SUPERSEDED / extra), "not a superseded revision recorded in edition.json"))
+        problems.append(Problem(Location(folder / SUPERSEDED / extra), _("not a superseded revision recorded in edition.json")))
     for revision in sorted(recorded & present, key=int):
         try:
             problems += verify_folder(folder / SUPERSEDED / revision, read_edition(folder / SUPERSEDED / revision))
@@ -338,21 +342,21 @@ def verify_folder(folder: Path, edition: dict) -> list[Problem]:
     for record in edition["files"]:
         name = record["path"]
         if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", "..", EDITION_JSON, SUPERSEDED):
-            problems.append(Problem(Location(folder / EDITION_JSON), f"invalid file name {name!r}"))
+            problems.append(Problem(Location(folder / EDITION_JSON), _("invalid file name {name!r}").format(name=name)))
             continue
         listed.add(name)
         path = folder / name
         if not path.is_file():
-            problems.append(Problem(Location(path), "missing (listed in edition.json)"))
+            problems.append(Problem(Location(path), _("missing (listed in edition.json)")))
             continue
         size = path.stat().st_size
         if size != record["size"]:
-            problems.append(Problem(Location(path), f"size {size} bytes, edition.json says {record['size']}"))
+            problems.append(Problem(Location(path), _("size {size} bytes, edition.json says {recorded}").format(size=size, recorded=record["size"])))
         digest = sha256(path)
         if digest != record["sha256"]:
-            problems.append(Problem(Location(path), f"sha256 {digest}, edition.json says {record['sha256']}"))
+            problems.append(Problem(Location(path), _("sha256 {digest}, edition.json says {recorded}").format(digest=digest, recorded=record["sha256"])))
     allowed = listed | {EDITION_JSON, SUPERSEDED}
     for path in sorted(folder.iterdir()):
         if path.name not in allowed:
-            problems.append(Problem(Location(path), "added: not listed in edition.json"))
+            problems.append(Problem(Location(path), _("added: not listed in edition.json")))
     return problems

@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
 from .inputs import check_xlsx, confined, read_table_text
+from .messages import _
 from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
 
@@ -33,27 +34,27 @@ def read_records(file: Path, root: Path, where: Location, encoding: str | None =
     confinement to `root`, size limits, encodings, XLSX bombs)."""
     confined(file, root, where)
     if not file.is_file():
-        raise ContentError([Problem(where, f"table file not found: {file.name}")])
+        raise ContentError([Problem(where, _("table file not found: {name}").format(name=file.name))])
     suffix = file.suffix.lower()
     if suffix == ".csv":
         records = csv_records(file, read_table_text(file, root, encoding))
     elif suffix == ".xlsx":
         records = xlsx_records(check_xlsx(file, root), sheet)
     else:
-        raise ContentError([Problem(where, f"table file must be .csv or .xlsx, got '{file.name}'")])
+        raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not records:
-        raise ContentError([Problem(Location(file, 1), "the table is empty: expected a header row and data rows")])
+        raise ContentError([Problem(Location(file, 1), _("the table is empty: expected a header row and data rows"))])
     return records
 
 
 def read_rows(file: Path, root: Path, where: Location, encoding: str | None = None) -> tuple[list[str], Rows]:
     """A file whose first row is its header (a quarter's progress file): the header and the data
     rows by header name; a row with more or fewer cells than the header is an error."""
-    (_, header), *data = read_records(file, root, where, encoding)
+    (_line, header), *data = read_records(file, root, where, encoding)
     header = [name.strip() for name in header]
     ragged = [  # empty cells after the last column (as spreadsheets write them) are no harm
-        Problem(Location(file, line), f"row has {len(cells)} cells, the header has {len(header)}")
+        Problem(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(cells), header=len(header)))
         for line, cells in data if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header):])
     ]
     if ragged:
@@ -65,10 +66,10 @@ def check_header(file: Path, header: list[str], expected: list[str], problems: P
     """Whether a file's columns are the expected ones; each missing and unknown column reported."""
     for name in expected:
         if name not in header:
-            problems.add(Location(file, 1), f"missing column '{name}' (expected columns: {', '.join(expected)})")
+            problems.add(Location(file, 1), _("missing column '{name}' (expected columns: {expected})").format(name=name, expected=", ".join(expected)))
     for i, name in enumerate(header):
         if name not in expected:
-            problems.add(Location(file, 1, i + 1), f"unknown column '{name}' (expected columns: {', '.join(expected)})")
+            problems.add(Location(file, 1, i + 1), _("unknown column '{name}' (expected columns: {expected})").format(name=name, expected=", ".join(expected)))
     return set(header) == set(expected) and len(header) == len(expected)
 
 
@@ -81,7 +82,7 @@ def csv_records(file: Path, text: str) -> Records:
             out.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ContentError([Problem(Location(file, start), f"cannot read the CSV from this row: {exc}")]) from None
+        raise ContentError([Problem(Location(file, start), _("cannot read the CSV from this row: {reason}").format(reason=exc))]) from None
     return out
 
 
@@ -95,14 +96,15 @@ def xlsx_records(file: Path, sheet: str | None = None) -> Records:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
-                raise ContentError([Problem(Location(file), f"the workbook has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")])
+                raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
             rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
         finally:
             book.close()
     except ContentError:
         raise
     except Exception as exc:  # openpyxl and its XML parser raise many kinds for a damaged workbook
-        raise ContentError([Problem(Location(file), f"cannot read the workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]) from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ContentError([Problem(Location(file), _("cannot read the workbook: {reason}").format(reason=reason))]) from None
     return [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
 
 
@@ -184,22 +186,24 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
         if not missing:
             break
     if best is None:
-        problems.add(Location(file, records[0][0]), f"the table has {len(records)} row(s): expected {depth} header row(s) and data rows")
+        problems.add(Location(file, records[0][0]), _("the table has {rows} row(s): expected {depth} header row(s) and data rows").format(rows=len(records), depth=depth))
         return None
-    _, at, paths = best
+    at, paths = best[1:]
     line = records[at][0]
     ok = True
-    shown = "、".join(" / ".join(p) for p in paths if p) or "nothing"
+    shown = "、".join(" / ".join(p) for p in paths if p) or _("nothing")
+    has = _("the header rows have: {headers}") if depth > 1 else _("the header row has: {headers}")
     indexes: dict[str, list[int]] = {}
     used: set[int] = set()
     for key, path, grouped in want:
         found = match(paths, path, grouped)
         name = " / ".join(path)
         if not found:
-            problems.add(Location(file, line), f"no column headed '{name}' (column '{key}'); the header {'rows have' if depth > 1 else 'row has'}: {shown}")
+            problems.add(Location(file, line), _("no column headed '{name}' (column '{key}'); {has}").format(name=name, key=key, has=has.format(headers=shown)))
             ok = False
         elif len(found) > 1:
-            problems.add(Location(file, line, found[1] + 1), f"two columns are headed '{name}' (columns {found[0] + 1} and {found[1] + 1}): which one is '{key}'?")
+            problems.add(Location(file, line, found[1] + 1), _("two columns are headed '{name}' (columns {first} and {second}): which one is '{key}'?").format(
+                name=name, first=found[0] + 1, second=found[1] + 1, key=key))
             ok = False
         else:
             indexes.setdefault(key, []).append(found[0])
@@ -208,7 +212,7 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
     if id_header is not None:
         found = match(paths, (id_header,), False)
         if not found:
-            problems.add(Location(file, line), f"no column headed '{spec.id}' (the rows' ids, table.id); the header {'rows have' if depth > 1 else 'row has'}: {shown}")
+            problems.add(Location(file, line), _("no column headed '{name}' (the rows' ids, table.id); {has}").format(name=spec.id, has=has.format(headers=shown)))
             ok = False
         else:
             id_index = found[0]
@@ -220,11 +224,12 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
         return None  # no header found: its other cells would be noise
     for i, path in enumerate(paths):
         if path and i not in used:
-            message = f"the column '{' / '.join(path)}' is not one of the table's columns"
+            name = " / ".join(path)
             if spec.extra_columns == "ignore":
-                problems.add(Location(file, line, i + 1), f"{message}; ignored (extra_columns: ignore)", "warning")
+                problems.add(Location(file, line, i + 1), _("the column '{name}' is not one of the table's columns; ignored (extra_columns: ignore)").format(name=name), "warning")
             else:
-                problems.add(Location(file, line, i + 1), f"{message}: map it in the YAML's columns, remove it, or say extra_columns: ignore")
+                problems.add(Location(file, line, i + 1), _("the column '{name}' is not one of the table's columns: map it in the YAML's columns, remove it, "
+                                                            "or say extra_columns: ignore").format(name=name))
                 ok = False
     return Layout(at, depth, indexes, id_index, len(paths)) if ok else None
 
@@ -331,24 +336,24 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                 file_totals.append((line, record + [""] * (layout.width - len(record))))
             continue
         if len(record) < layout.width or any(c.strip() for c in record[layout.width:]):  # trailing empty cells are no harm
-            problems.add(Location(file, line), f"row has {len(record)} cells, the header has {layout.width}")
+            problems.add(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(record), header=layout.width))
             continue
         number_in_file = len(rows) + 1
 
         def error(index: int, message: str, line: int = line, n: int = number_in_file) -> None:
-            problems.add(Location(file, line, index + 1), f"row {n}: {message}")
+            problems.add(Location(file, line, index + 1), _("row {row}: {message}").format(row=n, message=message))
 
         row_id = str(number_in_file) if layout.id_index is None else record[layout.id_index].strip()
         if not ID.fullmatch(row_id):
-            error(layout.id_index, f"column '{id_name}': expected a row id (letters, digits, - or _), got {row_id!r}")
+            error(layout.id_index, column_message(id_name, _("expected a row id (letters, digits, - or _), got {text!r}").format(text=row_id)))
         elif row_id in seen:
-            error(layout.id_index, f"column '{id_name}': duplicate id '{row_id}' (first in row {seen[row_id]})")
+            error(layout.id_index, column_message(id_name, _("duplicate id '{id}' (first in row {row})").format(id=row_id, row=seen[row_id])))
         seen[row_id] = number_in_file
         values = {}
         for col in spec.leaves:
             at = layout.indexes[col.key]
             texts = [record[i].strip() for i in at]
-            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, name=col: error(at[k], f"column '{name.file_headers()[k]}': {m}"))
+            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, col=col: error(at[k], column_message(col.file_headers()[k], m)))
             if col.type == "text" and texts[0]:
                 en = texts[1] if len(at) > 1 else english.get(att.id, col.key, texts[0])
                 place = CellPlace(file, line, col.file_headers()[1], at[1], spec.encoding) if len(at) > 1 else StorePlace(english.file, att.id, col.key, texts[0])
@@ -358,7 +363,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     names = row_names(spec, rows)
     cells = tuple(TextCell(c.row, c.key, c.zh, c.en, c.location, names.get(c.row, ""), c.place) for c in cells)
     if not rows and not problems.items:
-        problems.add(Location(file, records[layout.header_at][0]), "the table has no rows under its header")
+        problems.add(Location(file, records[layout.header_at][0]), _("the table has no rows under its header"))
     if any(p.severity == "error" for p in problems.items):
         return TableReading(replace(empty, rows=tuple(rows)), cells, tuple(problems.items))
     totals = column_totals(tuple(spec.leaves), tuple(rows))
@@ -366,11 +371,17 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         for col in spec.leaves:
             written = record[layout.indexes[col.key][0]].strip()
             if col.total and written:
-                value, _ = parse_amount(written, spec.unit, col.decimals)
-                if value != totals[col.key]:
-                    problems.add(Location(file, line, layout.indexes[col.key][0] + 1), f"the file's own total for '{col.file_headers()[0]}' is {written}, but its rows add up to {totals[col.key]}: correct the total (or remove the row; the table's total is computed)")
+                if parse_amount(written, spec.unit, col.decimals)[0] != totals[col.key]:
+                    problems.add(Location(file, line, layout.indexes[col.key][0] + 1), _(
+                        "the file's own total for '{name}' is {written}, but its rows add up to {sum}: correct the total (or remove the row; the table's total is computed)"
+                    ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
     table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, rows), tuple(rows), spec.total_label, totals)
     return TableReading(table, cells, tuple(problems.items))
+
+
+def column_message(name: str, message: str) -> str:
+    """A cell's problem, after its column's name."""
+    return _("column '{name}': {message}").format(name=name, message=message)
 
 
 def orientation(spec: TableSpec, rows: list[Row]) -> str:
@@ -401,7 +412,7 @@ def row_names(spec: TableSpec, rows: list[Row]) -> dict[str, str]:
 def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
     """A cell's value by its column's type; `error(k, message)` names the k-th file column read."""
     if any(not t for t in texts[:1 if col.type == "text" else None]):
-        error(texts.index(""), "is empty")
+        error(texts.index(""), _("is empty"))
         return None
     if col.type == "text":
         return None  # the Text is made by the caller, with its English
@@ -414,18 +425,18 @@ def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
         points = [parse_date(t) for t in texts]
         for k, (t, p) in enumerate(zip(texts, points)):
             if p is None or p.day is not None:
-                error(k, f"expected a year (2019) or a month (2019.8, 2019年8月), got {t!r}")
+                error(k, _("expected a year (2019) or a month (2019.8, 2019年8月), got {text!r}").format(text=t))
         if None in points or any(p.day for p in points):
             return None
         return checked_period(points[0], points[1], lambda m: error(1, m))
     if col.type == "date":
         date = parse_date(texts[0])
         if date is None:
-            error(0, f"expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {texts[0]!r}")
+            error(0, _("expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {text!r}").format(text=texts[0]))
         return date
     if col.type == "number":
         if not re.fullmatch(r"\d+", texts[0]):
-            error(0, f"expected a whole number, got {texts[0]!r}")
+            error(0, _("expected a whole number, got {text!r}").format(text=texts[0]))
             return None
         return int(texts[0])
     value, problem = parse_amount(texts[0], unit, col.decimals)
@@ -442,12 +453,12 @@ def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tu
     when declared), or the message saying why not (separators, exponents, NaN and infinity are
     not amounts)."""
     if not AMOUNT.fullmatch(text):
-        return None, f"expected an amount in {unit} such as 1234.5 (digits, at most 15 before and 6 after the point), got {text!r}"
+        return None, _("expected an amount in {unit} such as 1234.5 (digits, at most 15 before and 6 after the point), got {text!r}").format(unit=unit, text=text)
     value = Decimal(text)
     if value < 0:
-        return None, f"expected a non-negative amount in {unit}, got {text!r}"
+        return None, _("expected a non-negative amount in {unit}, got {text!r}").format(unit=unit, text=text)
     if decimals is not None and -value.as_tuple().exponent > decimals:
-        return None, f"{text} has more decimals than the column's {decimals} (decimals: {decimals}): round it in the file"
+        return None, _("{text} has more decimals than the column's {decimals} (decimals: {decimals}): round it in the file").format(text=text, decimals=decimals)
     if decimals is not None:
         value = value.quantize(Decimal(1).scaleb(-decimals))
     return abs(value), None  # -0 is 0
@@ -469,7 +480,7 @@ def parse_period(text: str) -> tuple[Period | None, str | None]:
     start = m and point(m.group(1), m.group(2) or m.group(3))
     end = m and (point(m.group(4), m.group(5) or m.group(6)) if m.group(4) else start)
     if not start or not end:
-        return None, f"expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}"
+        return None, _("expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}").format(text=text)
     problem = []
     return checked_period(start, end, problem.append), (problem or [None])[0]
 
@@ -477,7 +488,7 @@ def parse_period(text: str) -> tuple[Period | None, str | None]:
 def checked_period(start: Date, end: Date, error) -> Period | None:
     if (end.year, end.month or 12) < (start.year, start.month or 1):
         shown = lambda d: f"{d.year}.{d.month}" if d.month else str(d.year)  # noqa: E731
-        error(f"the period ends before it starts ({shown(start)} to {shown(end)})")
+        error(_("the period ends before it starts ({start} to {end})").format(start=shown(start), end=shown(end)))
         return None
     return Period(start.year, start.month, end.year, end.month)
 

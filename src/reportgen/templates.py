@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import ContentError, TemplateError
 from .inputs import confined
+from .messages import _
 
 # The templates that ship in the package: in a checkout, src/reportgen/templates is a symbolic link
 # to the repository's templates/ (the editable source); a wheel holds a copy (pyproject.toml).
@@ -31,7 +32,7 @@ class Templates:
         """`<content>/templates/`, when there is one (refused when it links out of the content folder)."""
         if self.content_dir is None or not os.path.lexists(self.content_dir / OFFICE_FOLDER):
             return None
-        return inside(self.content_dir / OFFICE_FOLDER, self.content_dir, "the content folder")
+        return inside(self.content_dir / OFFICE_FOLDER, self.content_dir, _("the content folder"))
 
     @property
     def folders(self) -> tuple[Path, ...]:
@@ -49,8 +50,8 @@ class Templates:
         """`name`'s path and the folder it must lie in (find)."""
         office = self.office
         if office is not None and os.path.lexists(office / name):
-            return inside(office / name, self.content_dir, "the content folder"), self.content_dir
-        return inside(self.base / name, self.base, "the templates folder"), self.base
+            return inside(office / name, self.content_dir, _("the content folder")), self.content_dir
+        return inside(self.base / name, self.base, _("the templates folder")), self.base
 
     def name_of(self, path: Path) -> str | None:
         """The name `path` (absolute, without `..`) has in the first folder it lies in, if any."""

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem, Problems, TemplateError
 from .inputs import read_text
+from .messages import _
 
 LANGS = ("zh", "en")
 MAX_YAML_NODES = 100_000  # values in a file once its aliases are expanded ("billion laughs" guard)
@@ -38,14 +39,14 @@ def read_yaml(path: Path, root: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise ContentError([Problem(where, f"invalid YAML: {what}".strip())]) from None
+        raise ContentError([Problem(where, _("invalid YAML: {reason}").format(reason=what).strip())]) from None
     except ReaderError as exc:  # a character YAML does not allow; it knows the offset only
         line = data.count("\n", 0, exc.position) + 1
         column = exc.position - (data.rfind("\n", 0, exc.position) + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise ContentError([Problem(Location(path, line, column), f"invalid YAML: the control character U+{code:04X} is not allowed")]) from None
+        raise ContentError([Problem(Location(path, line, column), _("invalid YAML: the control character U+{code:04X} is not allowed").format(code=code))]) from None
     except YAMLError as exc:
-        raise ContentError([Problem(Location(path), f"invalid YAML: {str(exc).splitlines()[0]}")]) from None
+        raise ContentError([Problem(Location(path), _("invalid YAML: {reason}").format(reason=str(exc).splitlines()[0]))]) from None
 
 
 def read_template_yaml(path: Path, templates_dir: Path) -> Any:
@@ -65,9 +66,9 @@ def check_plain_scalar(text: str, fail) -> None:
         try:
             datetime.datetime(*(int(part or 0) for part in m.groups()))
         except ValueError as exc:
-            fail(f"{text!r} is not a valid date or time ({exc}); dates are written 2020-05-31")
+            fail(_("{text!r} is not a valid date or time ({reason}); dates are written 2020-05-31").format(text=text, reason=exc))
     elif len(text) > MAX_DIGITS and text.lstrip("+-").replace("_", "").isdigit():
-        fail(f"a number of {len(text)} digits; numbers have at most {MAX_DIGITS}")
+        fail(_("a number of {digits} digits; numbers have at most {limit}").format(digits=len(text), limit=MAX_DIGITS))
 
 
 def check_events(path: Path, events) -> None:
@@ -90,10 +91,10 @@ def check_events(path: Path, events) -> None:
     for event in events:
         tag = getattr(event, "tag", None)
         if tag is not None and str(tag) not in PLAIN_TAGS and isinstance(event, (ScalarEvent, CollectionStartEvent)):
-            fail(event, f"YAML tag {tag} is not allowed: content holds plain values only")
+            fail(event, _("YAML tag {tag} is not allowed: content holds plain values only").format(tag=tag))
         if isinstance(event, AliasEvent):
             if event.anchor not in sizes:
-                fail(event, f"alias *{event.anchor} names no earlier anchor (or the node that contains it)")
+                fail(event, _("alias *{anchor} names no earlier anchor (or the node that contains it)").format(anchor=event.anchor))
             count(sizes[event.anchor])
         elif isinstance(event, ScalarEvent):
             count(1)
@@ -109,7 +110,7 @@ def check_events(path: Path, events) -> None:
             if anchor:
                 sizes[anchor] = values + 1
         if total > MAX_YAML_NODES:
-            fail(event, f"more than {MAX_YAML_NODES} values once aliases are expanded (an alias bomb?)")
+            fail(event, _("more than {limit} values once aliases are expanded (an alias bomb?)").format(limit=MAX_YAML_NODES))
 
 
 def locate(path: Path, root: Any, keys: tuple) -> Location:
@@ -144,7 +145,7 @@ def dotted(keys: tuple) -> str:
     out = ""
     for key in keys:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out or "(document)"
+    return out or _("(document)")
 
 
 def validate(schema: type[BaseModel], path: Path, raw: Any, problems: Problems) -> Any:
@@ -176,14 +177,17 @@ def describe(err: dict) -> str:
     where = dotted(loc)
     kind = err["type"]
     if kind == "missing":
-        hint = " (translation missing)" if loc and loc[-1] in LANGS else ""
-        return f"{where} is required{hint}"
+        if loc and loc[-1] in LANGS:
+            return _("{field} is required (translation missing)").format(field=where)
+        return _("{field} is required").format(field=where)
     if kind == "extra_forbidden":
-        return f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
+        return _("unknown field '{name}' in {field}").format(name=loc[-1], field=dotted(loc[:-1]))
     if kind == "string_too_short" and loc and loc[-1] in LANGS:
-        return f"{where} is empty (translation missing)"
+        return _("{field} is empty (translation missing)").format(field=where)
     if kind == "value_error":  # our own validators' messages are complete sentences
         return f"{where}: {err['ctx']['error']}"
     got = err.get("input")
-    shown = f", got {got!r}" if isinstance(got, (str, int, float)) else ""
-    return f"{where}: {err['msg'].lower()}{shown}"
+    message = err["msg"].lower()  # pydantic's own words: English
+    if isinstance(got, (str, int, float)):
+        return _("{field}: {message}, got {got!r}").format(field=where, message=message, got=got)
+    return f"{where}: {message}"
