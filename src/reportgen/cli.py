@@ -243,8 +243,9 @@ def run_new(args: argparse.Namespace) -> int:
     from .starter import new_project
 
     for path in new_project(args.folder):
-        print(f"wrote {display_path(path)}")
-    print(f"next: cd {display_path(args.folder)} && reportgen build   (documents in {display_path(args.folder)}/output/; guide: docs/用户手册.md)")
+        print(_("wrote {path}").format(path=display_path(path)))
+    folder = display_path(args.folder)
+    print(_("next: cd {folder} && reportgen build  (the documents go to {folder}/output/; the user guide: docs/用户手册.md)").format(folder=folder))
     return 0
 
 

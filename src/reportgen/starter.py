@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import UNPLACED, ContentError, Problem, display_path
+from .messages import _
 
 STARTER = Path(__file__).parent / "starter-content"
 
@@ -17,7 +18,7 @@ def new_project(target: Path) -> list[Path]:
     files it wrote. Nothing is left behind when it fails."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ContentError([Problem(UNPLACED, f"{display_path(target)} already exists and is not an empty folder: give a new folder's name")])
+        raise ContentError([Problem(UNPLACED, _("{folder} already exists and is not an empty folder: give a new folder's name").format(folder=display_path(target)))])
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:

@@ -137,14 +137,15 @@ class Layout:
     width: int  # file columns under a header
 
 
-def column_paths(rows: list[list[str]]) -> list[tuple[str, ...]]:
-    """Each file column's header texts, top down. In a two-row header an empty top cell over a
-    named one belongs to the group on its left (a merged cell's value is in its first cell)."""
+def column_paths(rows: list[list[str]], clean=normal) -> list[tuple[str, ...]]:
+    """Each file column's header texts, top down, as `clean` gives them. In a two-row header an empty
+    top cell over a named one belongs to the group on its left (a merged cell's value is in its
+    first cell)."""
     width = max(len(r) for r in rows)
-    top = [normal(c) for c in rows[0]] + [""] * (width - len(rows[0]))
+    top = [clean(c) for c in rows[0]] + [""] * (width - len(rows[0]))
     if len(rows) == 1:
         return [(t,) if t else () for t in top]
-    bottom = [normal(c) for c in rows[1]] + [""] * (width - len(rows[1]))
+    bottom = [clean(c) for c in rows[1]] + [""] * (width - len(rows[1]))
     paths, group = [], ""
     for t, b in zip(top, bottom):
         if t:
@@ -155,15 +156,21 @@ def column_paths(rows: list[list[str]]) -> list[tuple[str, ...]]:
     return paths
 
 
-def wanted(spec: TableSpec) -> list[tuple[str, tuple[str, ...], bool]]:
-    """(column key, header path, grouped) of every file column the spec reads."""
+def wanted(spec: TableSpec) -> list[tuple[str, tuple[str, ...], bool, str]]:
+    """(column key, header path, grouped, the header as declared) of every file column the spec reads."""
     out = []
     for c in spec.columns:
         for leaf in c.columns if isinstance(c, ColumnGroup) else [c]:
             for header in leaf.file_headers():
                 grouped = isinstance(c, ColumnGroup)
-                out.append((leaf.key, (normal(c.header), normal(header)) if grouped else (normal(header),), grouped))
+                path = (c.header, header) if grouped else (header,)
+                out.append((leaf.key, tuple(map(normal, path)), grouped, " / ".join(path)))
     return out
+
+
+def spaced(text: str) -> str:
+    """A header as the file shows it, on one line."""
+    return " ".join(text.split())
 
 
 def match(paths: list[tuple[str, ...]], path: tuple[str, ...], grouped: bool) -> list[int]:
@@ -180,7 +187,7 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
     best: tuple[int, int, list] | None = None  # (missing, index, paths)
     for at in range(min(HEADER_SEARCH, len(records) - depth + 1)):
         paths = column_paths([cells for _, cells in records[at:at + depth]])
-        missing = sum(not match(paths, path, grouped) for _, path, grouped in want) + (id_header is not None and not match(paths, (id_header,), False))
+        missing = sum(not match(paths, path, grouped) for _, path, grouped, _ in want) + (id_header is not None and not match(paths, (id_header,), False))
         if best is None or missing < best[0]:
             best = (missing, at, paths)
         if not missing:
@@ -191,13 +198,13 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
     at, paths = best[1:]
     line = records[at][0]
     ok = True
-    shown = "、".join(" / ".join(p) for p in paths if p) or _("nothing")
+    display = column_paths([cells for _, cells in records[at:at + depth]], spaced)
+    shown = "、".join(" / ".join(p) for p in display if p) or _("nothing")
     has = _("the header rows have: {headers}") if depth > 1 else _("the header row has: {headers}")
     indexes: dict[str, list[int]] = {}
     used: set[int] = set()
-    for key, path, grouped in want:
+    for key, path, grouped, name in want:
         found = match(paths, path, grouped)
-        name = " / ".join(path)
         if not found:
             problems.add(Location(file, line), _("no column headed '{name}' (column '{key}'); {has}").format(name=name, key=key, has=has.format(headers=shown)))
             ok = False
@@ -224,7 +231,7 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
         return None  # no header found: its other cells would be noise
     for i, path in enumerate(paths):
         if path and i not in used:
-            name = " / ".join(path)
+            name = " / ".join(display[i])
             if spec.extra_columns == "ignore":
                 problems.add(Location(file, line, i + 1), _("the column '{name}' is not one of the table's columns; ignored (extra_columns: ignore)").format(name=name), "warning")
             else:
