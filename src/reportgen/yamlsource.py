@@ -26,9 +26,30 @@ MAX_DIGITS = 100  # of a plain integer (Python refuses to convert beyond 4,300)
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
+_PARSED: dict[tuple, Any] = {}  # the last files parsed, while unchanged: the content is read once per run
+
+
 def read_yaml(path: Path, root: Path) -> Any:
-    """Parse a YAML file under `root` into ruamel's position-aware maps and lists; syntax errors,
-    explicit tags and aliases expanding beyond MAX_YAML_NODES values are located errors."""
+    """Parse a YAML file under `root` into ruamel's position-aware maps and lists (never to be
+    changed: a file is parsed once while it is unchanged, and every reader shares the result);
+    syntax errors, explicit tags and aliases expanding beyond MAX_YAML_NODES values are located
+    errors."""
+    try:
+        info = Path(path).stat()
+        key = (str(Path(path).resolve()), str(Path(root).resolve()), info.st_mtime_ns, info.st_size, info.st_ino)
+    except OSError:
+        key = None  # read_text says what is wrong
+    if key in _PARSED:
+        return _PARSED[key]
+    value = parse_yaml(path, root)
+    if key is not None:
+        if len(_PARSED) >= 256:
+            _PARSED.clear()
+        _PARSED[key] = value
+    return value
+
+
+def parse_yaml(path: Path, root: Path) -> Any:
     data = read_text(path, root)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
