@@ -253,8 +253,8 @@ class TextCell:
     zh: str
     en: str  # "" when not translated
     location: Location  # of the Chinese
-    label: str  # the row's name, for translators: its last text cell's Chinese
-    place: Any  # i18n.segments.CellPlace or StorePlace
+    label: str  # the row's name, for translators (row_names)
+    place: CellPlace | StorePlace
 
 
 @dataclass(frozen=True)
@@ -398,7 +398,7 @@ def orientation(spec: TableSpec, rows: list[Row]) -> str:
         return spec.orientation
     ym = lambda y, m: f"{y}.{m}" if m else str(y)  # noqa: E731 (as render.period prints them)
     shown = {"amount": lambda v: format(v, "f"), "period": lambda p: f"{ym(p.start_year, p.start_month)}—{ym(p.end_year, p.end_month)}",
-             "date": lambda d: f"{d.year}年{d.month}月{d.day or ''}日", "text": lambda t: t.zh, "number": str}
+             "date": lambda d: f"{d.year}年" + (f"{d.month}月" if d.month else "") + (f"{d.day}日" if d.day else ""), "text": lambda t: t.zh, "number": str}
     columns = [(c.label.zh, [shown[c.type](r.cells[c.key]) for r in rows if r.cells.get(c.key) is not None], c.type != "text") for c in spec.leaves]
     return "landscape" if too_wide_for_portrait(columns) else "portrait"
 
