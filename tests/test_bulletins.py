@@ -104,7 +104,7 @@ CASES = {
     "negative": ("2021-Q1.csv", "2021Q1,p1,30,", "2021Q1,p1,-3,", "investment_ytd", "expected a non-negative amount in 亿元, got '-3'"),
     "unreadable": ("2021-Q1.csv", "2021Q1,p1,30,", "2021Q1,p1,thirty,", "investment_ytd", "got 'thirty'"),
     "bad status": ("2021-Q1.csv", "under-construction,开工", "building,开工", "status", "expected one of not-started"),
-    "missing translation": ("2021-Q1.csv", "征地延误,Land acquisition delayed", "征地延误,", "problem_en", "is empty (translation missing)"),
+    "English without Chinese": ("2021-Q1.csv", "征地延误,Land acquisition delayed", ",Land acquisition delayed", "problem_zh", "is empty"),
 }
 
 

@@ -36,8 +36,8 @@ PLAN_CASES = {
     "unknown field": ("kind: action-plan", "kind: action-plan\ncolour: red", "unknown field 'colour'"),
     "wrong type": ("id: action-plan", "id: [1, 2]", "id: input should be a valid string"),
     "duplicate id": ("  - id: key-tasks", "  - id: approach-and-goals", "duplicate id 'approach-and-goals'"),
-    "missing translation": ("    title: {zh: 发展思路, en: Approach}", "    title: {zh: 发展思路}", "title.en is required (translation missing)"),
-    "empty translation": ("    title: {zh: 发展思路, en: Approach}", "    title: {zh: 发展思路, en: ''}", "title.en is empty (translation missing)"),
+    "missing source": ("    title: {zh: 发展思路, en: Approach}", "    title: {en: Approach}", "title.zh is required"),
+    "empty source": ("    title: {zh: 发展思路, en: Approach}", "    title: {zh: '', en: Approach}", "title.zh is empty"),
     "bad unit": ("unit: 万元", "unit: 千元", "unit: input should be '元', '万元' or '亿元'"),
     "unknown figure": ("{{ key-projects.count }}个", "{{ key-projects.cuont }}个", "unknown figure"),
 }
@@ -92,13 +92,13 @@ def test_missing_and_unknown_table_columns(content_copy, tmp_path, capsys):
 
 
 def test_all_problems_reported_in_one_run(content_copy, tmp_path, capsys):
-    edit(content_copy / "plan.yaml", "    title: {zh: 发展思路, en: Approach}", "    title: {zh: 发展思路}")
+    edit(content_copy / "plan.yaml", "    title: {zh: 发展思路, en: Approach}", "    title: {en: Approach}")
     edit(content_copy / "plan.yaml", "kind: action-plan", "kind: action-plan\ncolour: red")
     edit(content_copy / "tables" / "key-projects.csv", ",33151,", ",lots,")
     code, errors = run(content_copy, tmp_path / "out", capsys)
     assert code == EXIT_CONTENT
     assert len(errors) == 2  # the YAML's two problems; tables are read once the YAML is valid
-    edit(content_copy / "plan.yaml", "    title: {zh: 发展思路}", "    title: {zh: 发展思路, en: Approach}")
+    edit(content_copy / "plan.yaml", "    title: {en: Approach}", "    title: {zh: 发展思路, en: Approach}")
     edit(content_copy / "plan.yaml", "kind: action-plan\ncolour: red", "kind: action-plan")
     edit(content_copy / "tables" / "key-projects.csv", ",44698,", ",-1,")
     code, errors = run(content_copy, tmp_path / "out", capsys)

@@ -153,6 +153,20 @@ def test_an_untranslated_catalogue_text_makes_a_draft(tmp_path):
     assert "DRAFT" in text.upper()
 
 
+def test_a_text_written_in_chinese_only_builds(tmp_path):
+    """An office may write Chinese only: a text without English is untranslated, like a table's."""
+    folder = tmp_path / "office"
+    shutil.copytree(ROOT, folder)
+    replace_in(folder / "plan.yaml", "title: {zh: 指导思想, en: Guiding Principles}", "title: {zh: 指导思想}")
+    result = run("build", "--content", str(folder), "--out", str(tmp_path / "out"), "--format", "pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"plan\.yaml:24:21: warning: plan\.air-plan\.sections\.guidance\.title: no English translation", result.stderr), result.stderr
+    assert squash("（一）指导思想") in squash(pdf_text(tmp_path / "out" / "air-plan.zh.pdf"))
+    english = pdf_text(tmp_path / "out" / "air-plan.en.pdf")
+    assert squash("(I) 指导思想") in squash(english) and "DRAFT" in english
+    assert "DRAFT" not in pdf_text(tmp_path / "out" / "works.en.pdf")  # the attachment does not print it
+
+
 def test_import_writes_catalogue_english(tmp_path):
     folder = tmp_path / "office"
     shutil.copytree(ROOT, folder)

@@ -47,10 +47,19 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """A human text in both languages; long texts are Markdown."""
+    """A human text: the Chinese source and its English translation; long texts are Markdown. A
+    text without English is an untranslated segment (i18n/state.py): the Chinese stands in for it,
+    and the English document is a draft."""
 
     zh: NonEmpty
-    en: NonEmpty
+    en: NonEmpty = Field(None, description="the English translation; without it the Chinese stands in, in a draft")
+
+    @model_validator(mode="before")
+    @classmethod
+    def untranslated(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("zh"), str) and not str(data.get("en") or "").strip():
+            return {**data, "en": data["zh"]}
+        return data
 
     def __getitem__(self, lang: str) -> str:
         return getattr(self, lang)

@@ -143,10 +143,9 @@ def read_quarter(
         texts = {}
         for field in ("milestone", "problem"):
             pair = {lang: cells[f"{field}_{lang}"] for lang in LANGS}
-            if any(pair.values()) and not all(pair.values()):
-                missing = next(lang for lang in LANGS if not pair[lang])
-                error(f"{field}_{missing}", _("is empty (translation missing)") if missing == "en" else _("is empty"))
-            texts[field] = Text(**pair) if all(pair.values()) else None
+            if pair["en"] and not pair["zh"]:
+                error(f"{field}_zh", _("is empty"))
+            texts[field] = Text(**pair) if pair["zh"] else None  # without English: untranslated (a draft)
         if ytd is not None:
             records[project_id] = ProgressRecord(project_id, ytd, cells["status"], texts["milestone"], texts["problem"])
     missing = [key for key in projects if key not in records and key not in {r.get("id", "").strip() for _, r in rows}]

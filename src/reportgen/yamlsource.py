@@ -198,13 +198,11 @@ def describe(err: dict) -> str:
     where = dotted(loc)
     kind = err["type"]
     if kind == "missing":
-        if loc and loc[-1] in LANGS:
-            return _("{field} is required (translation missing)").format(field=where)
         return _("{field} is required").format(field=where)
     if kind == "extra_forbidden":
         return _("unknown field '{name}' in {field}").format(name=loc[-1], field=dotted(loc[:-1]))
     if kind == "string_too_short" and loc and loc[-1] in LANGS:
-        return _("{field} is empty (translation missing)").format(field=where)
+        return _("{field} is empty").format(field=where)
     if kind == "value_error":  # our own validators' messages are complete sentences
         return f"{where}: {err['ctx']['error']}"
     got = err.get("input")
