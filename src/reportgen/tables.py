@@ -361,6 +361,9 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
             at = layout.indexes[col.key]
             texts = [record[i].strip() for i in at]
             values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, col=col: error(at[k], column_message(col.file_headers()[k], m)))
+            for k, text in enumerate(texts if col.type == "text" else []):
+                if formula_like(text):
+                    error(at[k], column_message(col.file_headers()[k], _("starts with {mark!r}, which a spreadsheet runs as a formula: write the text without it").format(mark=text[0])))
             if col.type == "text" and texts[0]:
                 en = texts[1] if len(at) > 1 else english.get(att.id, col.key, texts[0])
                 place = CellPlace(file, line, col.file_headers()[1], at[1], spec.encoding) if len(at) > 1 else StorePlace(english.file, att.id, col.key, texts[0])
@@ -384,6 +387,13 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                     ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
     table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, rows), tuple(rows), spec.total_label, totals)
     return TableReading(table, cells, tuple(problems.items))
+
+
+FORMULA_MARKS = "=+@\t\r"  # a cell starting with one of these is a formula to Excel (CSV injection)
+
+
+def formula_like(text: str, marks: str = FORMULA_MARKS) -> bool:
+    return text[:1] in tuple(marks)
 
 
 def column_message(name: str, message: str) -> str:

@@ -38,7 +38,7 @@ from ruamel.yaml.scalarstring import (
 from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
 from ..inputs import table_encoding
 from .qa import check_segment, load_glossary
-from ..tables import CellPlace, StorePlace
+from ..tables import FORMULA_MARKS, CellPlace, StorePlace, formula_like
 from .cells import read_store, write_store
 from .segments import Segment, YamlPlace, collect
 from .state import (
@@ -280,6 +280,9 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
             continue  # nothing translated
         if squash(target) == squash(seg.zh):
             report.skipped.append(Problem(where, f"{u.id}: the target is a copy of the source; not applied", "warning"))
+            continue
+        if isinstance(seg.place, CellPlace) and formula_like(target, FORMULA_MARKS + "-"):
+            errors.append(Problem(where, f"{u.id}: the target starts with {target[0]!r}: a spreadsheet opening {seg.place.file.name} would run it as a formula; not applied"))
             continue
         new_en = seg.en if squash(target) == squash(seg.en) else target
         if new_en != seg.en:
