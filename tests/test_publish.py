@@ -228,6 +228,20 @@ def test_a_failed_publish_leaves_no_edition(out, monkeypatch):
     assert list((out / "editions").iterdir()) == []
 
 
+def test_a_stale_build_is_not_published(out, content_copy, capsys):
+    """Content edited after the build: publish says to rebuild rather than pair new titles and
+    fingerprints with old files."""
+    publish_copy = ["publish", "--out", str(out), "--content", str(content_copy), "--templates", str(TEMPLATES), "--edition", "2020Q2"]
+    notes = content_copy / "progress" / "2020-Q2.csv"
+    notes.write_bytes(notes.read_bytes().replace(b"2020Q2,kp-01,9200,", b"2020Q2,kp-01,9300,"))
+    assert main(publish_copy) == EXIT_PUBLISH
+    err = capsys.readouterr().err
+    assert "bulletin-2020Q2.zh.pdf: error: edition 2020Q2: built from other content than there is now; rebuild first" in err
+    assert not (out / "editions").exists()
+    notes.write_bytes(notes.read_bytes().replace(b"2020Q2,kp-01,9300,", b"2020Q2,kp-01,9200,"))
+    assert main(publish_copy) == 0  # the copy, as built, publishes
+
+
 def test_verify_refuses_a_published_file_replaced_by_a_link(out, capsys):
     """A link to the live output has the same bytes today, and different ones after the next build:
     a published file must be a regular file of its own."""

@@ -85,6 +85,18 @@ class Built(list[Entry]):
         return [e for e in self if e not in self.written]
 
 
+def planned(content_dir: Path, templates_dir: Path, content: Content, langs: tuple[str, ...], quarter: str | None = None) -> list[Document]:
+    """The documents a build of `langs` (one quarter's bulletins with `quarter`) makes, each with
+    every file it reads: drafts marked, review copies when both languages are built."""
+    from .i18n.state import draft_documents, states_path
+
+    docs = documents(content, langs, quarter, frozenset(draft_documents(content_dir, templates_dir)))
+    if set(LANGS) <= set(langs):
+        docs += review_copies(content_dir, templates_dir, docs)
+    states = states_path(content_dir)  # translation states decide drafts: every document reads them
+    return [replace(doc, sources=(*doc.sources, states)) for doc in docs] if states.is_file() else docs
+
+
 def build(
     content_dir: Path,
     out_dir: Path,
@@ -101,18 +113,14 @@ def build(
     into `out_dir` (with `force`, every one); nothing in `out_dir` changes unless every file was
     written. `step(name)` is called as each file is done. Segments whose translation is not
     approved or translated are warnings (errors with `strict`); they make the English a draft."""
-    from .i18n.state import draft_documents, problems_for_build, states_path
+    from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
     content = load_content(content_dir)
     warnings = problems_for_build(content_dir, templates_dir)
     if strict and warnings:
         raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in warnings])
-    docs = documents(content, langs, quarter, frozenset(draft_documents(content_dir, templates_dir)))
-    if set(LANGS) <= set(langs):
-        docs += review_copies(content_dir, templates_dir, docs)
-    states = states_path(content_dir)  # translation states decide drafts: every document reads them
-    docs = [replace(doc, sources=(*doc.sources, states)) for doc in docs] if states.is_file() else docs
+    docs = planned(content_dir, templates_dir, content, langs, quarter)
     if not docs:
         message = _("no documents to build for quarter {quarter}").format(quarter=quarter) if quarter else _("no documents to build")
         raise ContentError([Problem(Location(content_dir), message)])
@@ -129,7 +137,7 @@ def build(
                 if not force and staging.current(before.get(name), fingerprint):
                     entries[name] = before[name]
                 else:
-                    stale.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, "", None, fingerprint))
+                    stale.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, "", None, fingerprint, inputs.of_content(doc.sources)))
             if stale:
                 todo.append((doc, stale))
 

@@ -42,6 +42,7 @@ class Entry:
     sha256: str
     pages: int | None = None
     inputs: str | None = None  # fingerprint of everything the file was built from (Inputs.of_file)
+    content: str | None = None  # fingerprint of the content files alone (Inputs.of_content): publish compares it
 
     def as_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -131,6 +132,11 @@ class Inputs:
         (document, template, lang, format)."""
         names = [self.name(s) for s in sources] or sorted(self.content)
         return fingerprint({"toolchain": self.toolchain, "sources": [[n, self.digest(n)] for n in names], **options})
+
+    def of_content(self, sources: Iterable[Path]) -> str:
+        """The content files a document reads (all of them when it names none), without the toolchain."""
+        names = [self.name(s) for s in sources] or sorted(self.content)
+        return fingerprint([[n, self.digest(n)] for n in names])
 
     def of_build(self, options: dict[str, Any]) -> str:
         """A whole build: every content file, the toolchain, and the build's options."""
@@ -230,7 +236,7 @@ class Staging:
 
     def current(self, entry: Entry | None, inputs: str) -> bool:
         """The file of the manifest's `entry` was built from `inputs` and is intact: no need to build it."""
-        return entry is not None and entry.inputs == inputs and intact(self.out_dir, entry)
+        return entry is not None and entry.inputs == inputs and entry.content is not None and intact(self.out_dir, entry)
 
     def commit(self, entries: list[Entry], written: list[Entry] | None = None, build: dict | None = None) -> None:
         """Put the `written` files (default: all `entries`) in place and list `entries` in the

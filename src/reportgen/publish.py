@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, documents
+from .build import FORMATS, documents, planned
 from .content import Content, load_content
 from .errors import Location, Problem, ReportgenError
 from .messages import _
 from .model import LANGS
 from .inputs import outside_links
-from .output import read_manifest, sha256
+from .output import Inputs, read_manifest, sha256
 from .render import one_line
 from .templates import PACKAGE_TEMPLATES
 
@@ -147,7 +147,10 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     if not titles:
         known = ", ".join(known_editions(content)) or _("none")
         raise PublishError([Problem(Location(content_dir), _("edition {edition}: no documents in the content for it (editions: {known})").format(edition=name, known=known))])
-    files = edition_files(out_dir, name, titles, content_fingerprint(content_dir, out_dir))
+    fingerprint = content_fingerprint(content_dir, out_dir)
+    inputs = Inputs(content_dir, templates_dir, out_dir)
+    current = {(d.id, d.lang): inputs.of_content(d.sources) for d in planned(content_dir, templates_dir, content, LANGS, name if "Q" in name else None)}
+    files = edition_files(out_dir, name, titles, fingerprint, current)
     folder = out_dir / EDITIONS / name
     if folder.exists() and not (folder / EDITION_JSON).is_file():
         raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
@@ -191,8 +194,9 @@ def check_fonts(content: Content, content_dir: Path, templates_dir: Path) -> Non
         raise PublishError(problems)
 
 
-def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], fingerprint: str) -> list[dict]:
-    """The manifest's entries for the edition, each checked against the file on disk."""
+def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], fingerprint: str, current: dict[tuple, str]) -> list[dict]:
+    """The manifest's entries for the edition, each checked against the file on disk and against
+    the content it would be built from now (`current`: by document and language, Inputs.of_content)."""
     manifest = read_manifest(out_dir)
     if not manifest:
         raise PublishError([Problem(Location(out_dir / "manifest.json"), _("no built files (no readable manifest.json); run `python build.py` first"))])
@@ -210,6 +214,9 @@ def edition_files(out_dir: Path, name: str, titles: dict[tuple[str, str], str], 
                 continue
             if sha256(path) != entry.sha256:
                 problems.append(Problem(Location(path), _("edition {edition}: changed since it was built (its sha256 differs from manifest.json); run `python build.py` first").format(edition=name)))
+                continue
+            if entry.content != current.get((doc_id, lang)):
+                problems.append(Problem(Location(path), _("edition {edition}: built from other content than there is now; rebuild first (`reportgen build`), then publish").format(edition=name)))
                 continue
             record = {"path": entry.path, "id": entry.id, "kind": entry.kind, "lang": entry.lang, "format": entry.format,
                       "title": title, "size": path.stat().st_size, "sha256": entry.sha256}
