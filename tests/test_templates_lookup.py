@@ -100,7 +100,6 @@ def test_an_override_linking_out_of_the_content_folder_is_refused(office, tmp_pa
     (office / "templates" / "action-plan.html.j2").symlink_to(outside)
 
     result = reportgen("build", cwd=office)
-    assert result.returncode == 3 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("templates/action-plan.html.j2: error: refused to read templates/action-plan.html.j2: "
-                                    f"it is outside the content folder (resolves to {outside.resolve()})"), result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # the content folder's scan refuses it first
+    assert result.stderr.startswith(f"templates/action-plan.html.j2: error: a symbolic link out of the content folder (to {outside})"), result.stderr
     assert not (office / "output" / "manifest.json").exists()

@@ -28,7 +28,6 @@ from .model import (
     figures,
     format_number,
 )
-from .fonts import folder_fonts
 from .inputs import outside_links
 from .i18n.cells import CELLS_FILE
 from .messages import _
@@ -87,11 +86,7 @@ def load_content(content_dir: Path) -> Content:
             problems.add(Location(content_dir), _("document id '{id}' is used twice (by '{first}' and '{second}')").format(id=doc_id, first=seen[doc_id], second=where))
         seen[doc_id] = where
     settings = load_settings(content_dir, [(path, raw) for path, raw, kind in sources if kind == "settings"], problems)
-    problems.items.extend(outside_links(content_dir))
-    try:
-        folder_fonts(content_dir)  # the fonts folder, if any, and every file in it lie inside the content folder
-    except ContentError as exc:
-        problems.items.extend(exc.problems)
+    problems.items.extend(outside_links(content_dir))  # the fonts folder and its files included
     problems.raise_if_any()
     return Content(tuple(plans), tuple(notices), tuple(bulletins), settings, problems.warnings)
 

@@ -91,6 +91,12 @@ def table_encoding(raw: bytes, path: Path, declared: str | None = None) -> str:
         decode(raw, path, "utf-8")
         return utf8
     except ContentError as not_utf8:
+        utf8_row = first_utf8_row(raw)
+        if utf8_row is not None:  # GB18030 would read the UTF-8 rows as other Chinese characters (mojibake)
+            (problem,) = not_utf8.problems
+            raise ContentError([Problem(problem.location, _(
+                "{problem}, but row {utf8} is UTF-8: the file mixes encodings (rows pasted from another file?); save it again as \"CSV UTF-8\""
+            ).format(problem=problem.message, utf8=utf8_row))]) from None
         try:
             decode(raw, path, "gb18030")
         except ContentError as not_gb:
@@ -102,6 +108,18 @@ def table_encoding(raw: bytes, path: Path, declared: str | None = None) -> str:
             (problem,) = not_utf8.problems
             raise ContentError([Problem(problem.location, _("{problem}, and as GB18030 it is not Chinese text: declare the table's encoding").format(problem=problem.message))]) from None
         return "gb18030"
+
+
+def first_utf8_row(raw: bytes) -> int | None:
+    """The first row with non-ASCII text that is valid UTF-8 (in a file that as a whole is not)."""
+    for row, line in enumerate(raw.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return row
+    return None
 
 
 def decode(raw: bytes, path: Path, encoding: str) -> str:
