@@ -83,3 +83,19 @@ def test_build_py_and_console_script(tmp_path):
     script = ROOT / ".venv" / "bin" / "reportgen"
     result = subprocess.run([str(script), "check", "--content", str(CONTENT), "--templates", str(TEMPLATES)], capture_output=True, text=True)
     assert result.returncode == 0 and "content ok" in result.stdout
+
+
+@pytest.mark.parametrize("env, argv, message", [
+    ({"SOURCE_DATE_EPOCH": "abc"}, ["check"], "reportgen: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 (as `date +%s` prints), got 'abc'"),
+    ({"SOURCE_DATE_EPOCH": "-5"}, ["build", "--lang", "zh"], "reportgen: SOURCE_DATE_EPOCH must be a whole number of seconds"),
+    ({}, ["build", "--out", "out\0put"], "reportgen: out: a path cannot contain a NUL byte"),
+    ({}, ["check", "--content", "con\0tent"], "reportgen: content: a path cannot contain a NUL byte"),
+])
+def test_environment_and_usage_mistakes_are_usage_errors(env, argv, message, monkeypatch, capsys):
+    """Conditions of the command line or the environment are the user's: exit 64 with a message,
+    never 70 (an internal error)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main([*argv, "--templates", str(TEMPLATES)]) == 64
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "internal error" not in err, err

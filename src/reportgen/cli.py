@@ -98,11 +98,27 @@ def quarter_arg(text: str) -> str:
     return text
 
 
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """What in the command line or the environment no command can work with: a path with a NUL
+    byte (no file system has one), a SOURCE_DATE_EPOCH that is not a whole number of seconds."""
+    for name, value in vars(args).items():
+        if isinstance(value, (str, Path)) and "\0" in str(value):
+            return _("{option}: a path cannot contain a NUL byte").format(option=name)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.isdigit():
+        return _("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 (as `date +%s` prints), got {value!r}").format(value=epoch)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else 0
+    usage = usage_problem(args)
+    if usage:
+        print(f"reportgen: {usage}", file=sys.stderr)
+        return EXIT_USAGE
     if "content" in vars(args):
         if getattr(args, "folder", None) and args.content:
             print(_("reportgen: give the content folder once: as CONTENT or as --content"), file=sys.stderr)
