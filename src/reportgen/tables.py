@@ -406,10 +406,9 @@ def orientation(spec: TableSpec, rows: list[Row]) -> str:
     page (writers/columns.py), so that both languages are laid out alike."""
     if spec.orientation != "auto":
         return spec.orientation
-    ym = lambda y, m: f"{y}.{m}" if m else str(y)  # noqa: E731 (as render.period prints them)
-    shown = {"amount": lambda v: format(v, "f"), "period": lambda p: f"{ym(p.start_year, p.start_month)}—{ym(p.end_year, p.end_month)}",
-             "date": lambda d: f"{d.year}年" + (f"{d.month}月" if d.month else "") + (f"{d.day}日" if d.day else ""), "text": lambda t: t.zh, "number": str}
-    columns = [(c.label.zh, [shown[c.type](r.cells[c.key]) for r in rows if r.cells.get(c.key) is not None], c.type != "text") for c in spec.leaves]
+    from .render import cell  # each cell's Chinese as the table prints it
+
+    columns = [(c.label.zh, [cell(r.cells[c.key], c, "zh") for r in rows if r.cells.get(c.key) is not None], c.type != "text") for c in spec.leaves]
     return "landscape" if too_wide_for_portrait(columns) else "portrait"
 
 
