@@ -27,6 +27,20 @@ def pytest_addoption(parser):
     parser.addoption("--accept", action="store_true", help="rewrite the golden files in tests/golden/ from this build")
 
 
+def pytest_terminal_summary(terminalreporter):
+    """How many bad-input cases of tests/corpus ran, and how many ended as specified (exit status,
+    located message, project unchanged): the corpus's own count, apart from the other tests."""
+    cases: dict[str, bool] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "test_corpus.py::test_bad_input[" in report.nodeid:
+                cases[report.nodeid] = cases.get(report.nodeid, True) and outcome == "passed"
+    ran, passed = len(cases), sum(cases.values())
+    if ran:
+        terminalreporter.write_line(f"corpus: {ran} bad-input cases ran; {passed} ended as specified "
+                                    f"(exit status, located message, project unchanged), {ran - passed} did not")
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The output folder of a full build of content/ (built once per test run)."""
