@@ -1,14 +1,27 @@
-"""The commands: help, check, a partial build, and the console script itself."""
+"""The commands: help, check, a partial build, the console script itself, and their exit statuses
+when the environment refuses (a full or read-only disk, a file in the way, a killed worker)."""
 from __future__ import annotations
 
+import errno
+import gettext
 import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import CONTENT, ROOT, TEMPLATES
 from reportgen.cli import main
+from reportgen.errors import EXIT_STATUSES
+from reportgen.messages import DOMAIN, LOCALE_DIR
+from reportgen.output import MANIFEST, sha256
+from test_corpus import snapshot
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["fonts"], ["schema"]])
@@ -99,3 +112,161 @@ def test_environment_and_usage_mistakes_are_usage_errors(env, argv, message, mon
     assert main([*argv, "--templates", str(TEMPLATES)]) == 64
     err = capsys.readouterr().err
     assert err.startswith(message) and "internal error" not in err, err
+
+
+def table(path: Path) -> list[tuple[str, str]]:
+    """The rows of the Markdown table of exit statuses in `path`: (status, meaning)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [tuple(cell.strip() for cell in line.strip("|").split("|")) for line in lines if re.match(r"\| \d+ \|", line)]
+
+
+def test_exit_statuses_are_one_table_in_the_readme_the_guide_and_help(capsys):
+    """README.md, the Chinese guide (through the catalogue) and `reportgen --help` list errors.EXIT_STATUSES."""
+    assert table(ROOT / "README.md") == [(str(status), meaning) for status, meaning in EXIT_STATUSES.items()]
+    chinese = gettext.translation(DOMAIN, LOCALE_DIR, languages=["zh_CN"]).gettext
+    assert table(ROOT / "docs" / "用户手册.md") == [(str(status), chinese(meaning)) for status, meaning in EXIT_STATUSES.items()]
+    assert main(["--help"]) == 0
+    printed = capsys.readouterr().out
+    assert all(f"  {status:<5}{meaning}\n" in printed for status, meaning in EXIT_STATUSES.items())
+
+
+def test_every_exit_status_of_the_code_is_in_the_table():
+    from reportgen import errors, publish
+
+    used = {value for module in (errors, publish) for name, value in vars(module).items() if name.startswith("EXIT_") and isinstance(value, int)}
+    assert used == set(EXIT_STATUSES) - {0}
+
+
+# --- what the environment refuses: its own exit status (73: a path, 74: the disk, 75: a killed
+# worker), located, never an internal error (70), and the output as it was -------------------
+
+
+@pytest.fixture
+def project(built, tmp_path, monkeypatch) -> Path:
+    """A copy of the content and of its full build (content/, output/), as the working folder."""
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(built, tmp_path / "output")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def refused(argv: list[str], status: int, first: str, project: Path, capsys) -> None:
+    """`argv` exits with `status`, its first line is `first`, and no file or folder of the project changed."""
+    before = snapshot(project)
+    assert main(argv) == status
+    err = capsys.readouterr().err.splitlines()
+    assert err == [first, "reportgen: 1 problem; nothing was written"], err
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("argv, first", [
+    (["schema", "-o", "content"], "content: error: it is a folder, where a file is needed"),
+    (["schema", "-o", "content/plan.yaml/plan.schema.json"], "content/plan.yaml: error: it exists and is not a folder"),
+    (["schema", "--output-dir", "content/plan.yaml"], "content/plan.yaml: error: it exists and is not a folder"),
+    (["new", "content/plan.yaml/office"], "content/plan.yaml: error: it exists and is not a folder"),
+])
+def test_a_file_or_folder_in_the_way(argv, first, project, capsys):
+    """The commands without --templates (the corpus, tests/corpus/environment.yaml, runs the others)."""
+    refused(argv, 73, first, project, capsys)
+
+
+@pytest.mark.parametrize("argv", [["schema", "-o", "new/schema.json"], ["i18n", "export", "-o", "new/en.xlf"]])
+def test_a_file_into_a_missing_folder_makes_the_folder(argv, project, capsys):
+    """As `build --out` and `schema --output-dir` do."""
+    assert main(argv) == 0
+    assert (project / argv[-1]).is_file() and [p.name for p in (project / "new").iterdir()] == [Path(argv[-1]).name]
+
+
+def read_only_disk(monkeypatch, folder: Path) -> None:
+    """Creating a file or folder anywhere below `folder` fails as on a read-only disk (EROFS), for
+    root too (who writes in a folder without write permission)."""
+    def refusing(real):
+        def call(path, *args, **kwargs):
+            creates = real is os.mkdir or bool(args[0] & os.O_CREAT)
+            if creates and isinstance(path, (str, os.PathLike)) and folder in Path(path).absolute().parents:
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "mkdir", refusing(os.mkdir))
+    monkeypatch.setattr(os, "open", refusing(os.open))
+
+
+@pytest.mark.parametrize("argv, folder, at", [
+    (["build", "--out", "ro"], "ro", "ro"),
+    (["site", "--out", "ro"], "ro", "ro"),
+    (["publish", "--edition", "2020Q2"], "output", "output"),
+    (["i18n", "export", "-o", "ro/en.xlf"], "ro", "ro"),
+    (["i18n", "approve", "--all"], "content", "content/i18n"),
+    (["schema", "--output-dir", "ro"], "ro", "ro"),
+    (["new", "ro/office"], "ro", "ro"),
+])
+def test_a_read_only_disk(argv, folder, at, project, monkeypatch, capsys):
+    """Exit 73 at the folder that cannot take a new file; no temporary file or folder is left."""
+    (project / "ro").mkdir()
+    read_only_disk(monkeypatch, project / folder)
+    templates = ["--templates", str(TEMPLATES)] if argv[0] not in ("schema", "new") else []
+    refused([*argv, *templates], 73, f"{at}: error: the disk is read-only", project, capsys)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a folder without write permission: test_a_read_only_disk covers it")
+@pytest.mark.parametrize("argv", [["build", "--out", "locked"], ["i18n", "export", "-o", "locked/en.xlf"]])
+def test_a_folder_without_write_permission(argv, project, capsys):
+    (project / "locked").mkdir(mode=0o555)
+    refused([*argv, "--templates", str(TEMPLATES)], 73, "locked: error: permission denied", project, capsys)
+
+
+def test_a_full_disk_while_writing_a_document(project, monkeypatch, capsys):
+    """The kernel's own ENOSPC (the third DOCX is written to /dev/full): exit 74 at the output
+    folder, which is as it was, without the staging folder."""
+    from reportgen.writers import docx
+
+    real, targets = docx.save_reproducibly, []
+
+    def full_disk(document, target: Path) -> None:
+        targets.append(target)
+        real(document, target if len(targets) < 3 else Path("/dev/full"))
+
+    monkeypatch.setattr(docx, "save_reproducibly", full_disk)
+    argv = ["build", "--force", "--lang", "zh", "--format", "docx", "--templates", str(TEMPLATES)]
+    refused(argv, 74, "output: error: no space left on the disk", project, capsys)
+    assert len(targets) == 3
+
+
+@pytest.mark.parametrize("argv", [["schema", "-o", "earlier.txt"], ["i18n", "export", "-o", "earlier.txt", "--templates", str(TEMPLATES)]])
+def test_a_full_disk_while_writing_a_file(argv, project, monkeypatch, capsys):
+    """The file written through a temporary file gets the kernel's ENOSPC: the earlier file is kept
+    and the temporary file removed."""
+    (project / "earlier.txt").write_text("the earlier file")
+    real = os.fdopen
+
+    def full_disk(fd: int, mode: str):
+        """The temporary file's descriptor, pointed at /dev/full."""
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, fd)
+        os.close(full)
+        return real(fd, mode)
+
+    monkeypatch.setattr(os, "fdopen", full_disk)
+    refused(argv, 74, "earlier.txt: error: no space left on the disk", project, capsys)
+
+
+def test_a_killed_worker(project, monkeypatch, capsys):
+    """SIGKILL a worker process of `build -j 2` (as the out-of-memory killer would) once the first
+    document is done: exit 75 at the output folder, which is as it was, its manifest matching its files."""
+    from reportgen import build
+
+    real = build.make_all
+
+    def killing_a_worker(*args, **kwargs):
+        for done, files in enumerate(real(*args, **kwargs)):
+            if done == 0:
+                os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+            yield files
+
+    monkeypatch.setattr(build, "make_all", killing_a_worker)
+    argv = ["build", "--force", "-j", "2", "--lang", "zh", "--format", "docx", "--templates", str(TEMPLATES)]
+    refused(argv, 75, "output: error: a worker process was killed before it finished (for lack of memory?): run the build again, "
+                      "with fewer jobs (-j)", project, capsys)
+    listed = json.loads((project / "output" / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert len(listed) == 40 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)

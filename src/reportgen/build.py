@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .content import Content, load_content
-from .errors import UNPLACED, ContentError, Location, Problem, ReportgenError, WriterError
+from .errors import EXIT_STATUSES, EXIT_TEMPFAIL, UNPLACED, ContentError, Location, Problem, ReportgenError, WriterError
 from .messages import _
 from .model import LANGS
 from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
@@ -18,6 +19,13 @@ from .render import render_html
 from .templates import Templates
 
 __all__ = ["FORMATS", "Built", "Document", "build", "documents"]
+
+
+class WorkerKilled(ReportgenError):
+    """A worker process of `build -j N` died before it finished (the kernel's out-of-memory killer,
+    a signal): nothing is wrong with the content, and the next build may well succeed."""
+
+    exit_code = EXIT_TEMPFAIL
 
 
 @dataclass(frozen=True)
@@ -207,7 +215,10 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
     try:
         futures = {pool.submit(make_in_worker, doc, targets(files), templates_dir, content_dir): files for doc, files in todo}
         for future in as_completed(futures):
-            results, failure = future.result()
+            try:
+                results, failure = future.result()
+            except BrokenProcessPool:
+                raise WorkerKilled([Problem(Location(staging.parent), _(EXIT_STATUSES[EXIT_TEMPFAIL]))]) from None
             if failure:
                 kind, problems = failure
                 raise kind(problems)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportgenError, display_path
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STATUSES, EXIT_USAGE, REFUSALS, ReportgenError, display_path, refused
 from .inputs import MAX_INPUT_BYTES
 from .messages import _, ngettext
 from .model import LANGS
@@ -21,7 +21,8 @@ CONTENT_KIND = re.compile(rb"^(?:\xef\xbb\xbf)?kind\s*:", re.MULTILINE)  # a con
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="reportgen", description="Build policy documents (GB/T 9704) from structured content.")
+    top = argparse.ArgumentParser(prog="reportgen", description="Build policy documents (GB/T 9704) from structured content.",
+                                  epilog=exit_statuses(), formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -61,6 +62,12 @@ def parser() -> argparse.ArgumentParser:
     add_publishing_commands(sub, common)
     add_i18n_commands(sub, common)
     return top
+
+
+def exit_statuses() -> str:
+    """The table of exit statuses for --help (in English, as --help is), from errors.EXIT_STATUSES."""
+    rows = [f"  {status:<5}{meaning}" for status, meaning in EXIT_STATUSES.items()]
+    return "\n".join(["exit statuses (a failed command leaves output/ as it was):", *rows])
 
 
 def add_publishing_commands(sub, common) -> None:
@@ -136,10 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_("reportgen: {folder} is not a templates folder (no strings.yaml); give --templates").format(folder=display_path(templates)), file=sys.stderr)
         return EXIT_USAGE
     try:
-        commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
-        commands.update(publish=run_publish, verify=run_verify, site=run_site)
-        commands.update(i18n=run_i18n)
-        return commands[args.command](args)
+        return run(args)
     except ReportgenError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -148,13 +152,28 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("reportgen: interrupted; output/ is unchanged"), file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug, not bad input: say so, without a traceback unless asked
         if os.environ.get("REPORTGEN_DEBUG"):
             raise
         print(f"reportgen: internal error: {type(exc).__name__}: {exc}; output/ is unchanged. "
               "Please report it with the command; REPORTGEN_DEBUG=1 shows the traceback.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def run(args: argparse.Namespace) -> int:
+    """The command; what the file system refuses (errors.REFUSALS) is reported as the environment's,
+    at the path it names or else at what the command writes."""
+    commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
+    commands.update(publish=run_publish, verify=run_verify, site=run_site)
+    commands.update(i18n=run_i18n)
+    try:
+        return commands[args.command](args)
+    except OSError as exc:
+        if exc.errno not in REFUSALS:
+            raise
+        written = (getattr(args, name, None) for name in ("output", "output_dir", "out", "folder", "content"))
+        raise refused(exc, next((path for path in written if path is not None), None)) from None
 
 
 def found_content() -> Path | None:

@@ -17,3 +17,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 _catalogue = gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
 _ = _catalogue.gettext
 ngettext = _catalogue.ngettext
+
+
+def N_(message: str) -> str:
+    """Mark a constant for the catalogue; it is translated with `_()` where it is shown."""
+    return message

@@ -7,6 +7,7 @@ content loader (pandas, pydantic) or the writers (WeasyPrint, matplotlib).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -21,8 +22,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, Problem, WriterError
-from .messages import _
 from .templates import Templates
 
 MANIFEST = "manifest.json"
@@ -215,11 +214,7 @@ class Staging:
         self.out_dir = out_dir
 
     def __enter__(self) -> Staging:
-        try:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = _("it exists and is not a folder") if isinstance(exc, FileExistsError) else exc.strerror
-            raise WriterError([Problem(Location(self.out_dir), _("cannot use as the output folder: {reason}").format(reason=reason))]) from None
+        self.out_dir.mkdir(parents=True, exist_ok=True)  # a refusal is the environment's (errors.refused)
         with contextlib.ExitStack() as stack:  # undone in reverse order: staging folder removed, then unlocked
             stack.enter_context(locked(self.out_dir))
             remove_stale_staging(self.out_dir)
@@ -244,8 +239,12 @@ class Staging:
         records the build for the fast path (`up_to_date`).
 
         A file whose bytes change is first dropped from the manifest, then renamed into place,
-        then listed with its new checksum; renaming identical bytes over a file needs no care."""
+        then listed with its new checksum; renaming identical bytes over a file needs no care. A
+        folder where a file goes is refused, as its rename would be, before anything is renamed."""
         written = entries if written is None else written
+        for target in (*(self.out_dir / e.path for e in written), self.out_dir / MANIFEST):
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
         before = read_manifest(self.out_dir)
         listed = {e.path: e.sha256 for e in before}
         changing = {e.path for e in written if listed.get(e.path, e.sha256) != e.sha256}
