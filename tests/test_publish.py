@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -278,3 +279,42 @@ def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):
     assert changed != original
     csv.rename(content_copy / "tables" / "key-projects2.csv")
     assert content_fingerprint(content_copy) not in (original, changed)
+
+
+@pytest.fixture
+def revised(built, tmp_path, monkeypatch) -> Path:
+    """An output folder with only what publishing 2020Q2 reads (the manifest and the quarter's
+    files, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "revised"
+    out.mkdir()
+    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2.*")]:
+        shutil.copyfile(path, out / path.name)
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    rebuild(out, "bulletin-2020Q2.en.pdf", (out / "bulletin-2020Q2.en.pdf").read_bytes() + b"\n% revision 2\n")
+    assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+    return out
+
+
+@pytest.mark.parametrize("damage", ["fifo", "folder", "list", "cut short"])
+def test_a_damaged_edition_json_is_a_located_problem(revised, damage, capsys):
+    """verify reports it (exit status 6, every edition listed, none skipped); publish, even forced,
+    and site refuse (5) without reading a FIFO or overwriting what they cannot read."""
+    record = revised / "editions" / "2020Q2" / "edition.json"
+    text = record.read_bytes()
+    if damage in ("fifo", "folder"):
+        record.unlink()
+        os.mkfifo(record) if damage == "fifo" else record.mkdir()
+    else:
+        record.write_bytes(b"[]" if damage == "list" else text[:50])
+    message = {"list": "edition.json: error: not an edition record: (document): input should be a valid dictionary",
+               "cut short": "edition.json:4:3: error: invalid JSON: "}.get(damage, "edition.json: error: not a regular file")
+    capsys.readouterr()
+    assert run(revised, "verify") == EXIT_VERIFY
+    err = capsys.readouterr().err
+    assert "editions/2020Q2/" + message in err and "edition 2020Q2: 1 problem in 0 files" in err
+    assert run(revised, "verify", "2020Q2") == EXIT_VERIFY
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == EXIT_PUBLISH
+    assert run(revised, "site") == EXIT_PUBLISH
+    err = capsys.readouterr().err
+    assert "internal error" not in err and err.count("editions/2020Q2/" + message) == 3
