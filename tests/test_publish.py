@@ -296,6 +296,32 @@ def revised(built, tmp_path, monkeypatch) -> Path:
     return out
 
 
+def tree(folder: Path) -> tuple:
+    """Every path below `folder`, with the sha256 of each file."""
+    return tuple((p.relative_to(folder).as_posix(), p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(folder.rglob("*")))
+
+
+def test_revision_numbers_never_repeat(revised, capsys):
+    """The next revision is above every revision recorded or kept, even one that edition.json no
+    longer records; a published revision that is also a superseded one is refused, not overwritten."""
+    folder = revised / "editions" / "2020Q2"
+    shutil.copytree(folder / "superseded" / "1", folder / "superseded" / "7")  # kept, not recorded
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% again\n")
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == 0
+    edition = edition_json(revised, "2020Q2")
+    assert edition["revision"] == 8 and [s["revision"] for s in edition["superseded"]] == [1, 2]
+    assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2", "7"]
+
+    edition["revision"] = 2  # edited by hand: the published revision collides with superseded/2
+    (folder / "edition.json").write_text(json.dumps(edition), encoding="utf-8")
+    before = tree(folder)
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% and again\n")
+    capsys.readouterr()
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == EXIT_PUBLISH
+    assert "editions/2020Q2/superseded/2: error: revision 2, the published one, is already a superseded revision" in capsys.readouterr().err
+    assert tree(folder) == before
+
+
 @pytest.mark.parametrize("damage", ["fifo", "folder", "list", "cut short"])
 def test_a_damaged_edition_json_is_a_located_problem(revised, damage, capsys):
     """verify reports it (exit status 6, every edition listed, none skipped); publish, even forced,

@@ -196,12 +196,16 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
             problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
                 edition=name, folder=SUPERSEDED)))
             raise PublishError(problems)
+        kept = folder / SUPERSEDED / str(earlier["revision"])
+        if os.path.lexists(kept) or any(s["revision"] == earlier["revision"] for s in earlier["superseded"]):
+            raise PublishError([Problem(Location(kept), _("revision {revision}, the published one, is already a superseded revision: the edition is damaged (its edition.json was changed?); "
+                                                         "restore its edition.json, then publish").format(revision=earlier["revision"]))])
     superseded = [*earlier["superseded"], {"revision": earlier["revision"], "path": f"{SUPERSEDED}/{earlier['revision']}/",
                                            "published": earlier["published"], "files": len(earlier["files"])}] if earlier else []
     edition = {
         "edition": name,
         "kind": "bulletins" if "Q" in name else "plan",
-        "revision": earlier["revision"] + 1 if earlier else 1,
+        "revision": next_revision(folder, earlier) if earlier else 1,
         "published": rfc3339(publication_time()),
         "reportgen": __version__,
         "files": files,
@@ -209,6 +213,13 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     }
     write_edition(out_dir, folder, edition, earlier)
     return Published(name, folder, edition, changed=True)
+
+
+def next_revision(folder: Path, earlier: dict) -> int:
+    """One more than every revision ever recorded or kept (edition.json's own, its superseded
+    entries', the superseded/<n> folders there, recorded or not): a number is never given twice."""
+    kept = [int(p.name) for p in (folder / SUPERSEDED).iterdir() if re.fullmatch(r"[0-9]+", p.name)] if (folder / SUPERSEDED).is_dir() else []
+    return 1 + max([earlier["revision"], *(s["revision"] for s in earlier["superseded"]), *kept])
 
 
 def check_fonts(content: Content, content_dir: Path, templates_dir: Path) -> None:
