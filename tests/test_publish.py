@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -296,9 +298,115 @@ def revised(built, tmp_path, monkeypatch) -> Path:
     return out
 
 
+def kill_at(step: int) -> None:
+    """From now on in this (forked) process, SIGKILL just before its `step`-th file operation that
+    changes anything: a rename, link, copy, write, folder made or entry removed (one by one within
+    shutil.rmtree)."""
+    count = itertools.count(1)
+
+    def hooked(operation):
+        def at_step(*args, **kwargs):
+            if next(count) == step:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return operation(*args, **kwargs)
+        return at_step
+
+    for owner, name in [(os, "rename"), (os, "replace"), (os, "link"), (os, "mkdir"), (os, "unlink"), (os, "rmdir"),
+                        (shutil, "copyfile"), (shutil, "copy2"), (shutil, "rmtree"), (Path, "write_text"), (Path, "write_bytes")]:
+        setattr(owner, name, hooked(getattr(owner, name)))
+
+
+def killed_at(step: int, *argv: str) -> bool:
+    """Run `reportgen argv` in a child process killed before its `step`-th file operation: whether
+    it was killed (else it completed, and successfully)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            os.dup2(1, 2)
+            kill_at(step)
+            os._exit(run(*argv))
+        finally:
+            os._exit(99)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == 0, f"step {step}: exit status {os.WEXITSTATUS(status)}"
+    return os.WIFSIGNALED(status)
+
+
 def tree(folder: Path) -> tuple:
     """Every path below `folder`, with the sha256 of each file."""
     return tuple((p.relative_to(folder).as_posix(), p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(folder.rglob("*")))
+
+
+def assert_verifies(out: Path, revisions: set[int], capsys) -> int:
+    """Edition 2020Q2 is found and verifies clean, at one of `revisions`, with every earlier
+    revision superseded, and nothing hidden is left in editions/: its revision."""
+    capsys.readouterr()
+    assert run(out, "verify") == 0, capsys.readouterr().err
+    revision = edition_json(out, "2020Q2")["revision"]
+    assert revision in revisions
+    assert [s["revision"] for s in edition_json(out, "2020Q2")["superseded"]] == list(range(1, revision))
+    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 4 files verified (and {revision - 1} superseded revision")
+    assert not [p.name for p in (out / "editions").iterdir() if p.name.startswith(".")], "left behind"
+    return revision
+
+
+def test_publish_force_killed_at_any_step_loses_no_revision(revised, tmp_path, capsys):
+    """`publish --force` killed (SIGKILL: no cleanup runs) before each of its file operations in
+    turn: every time, `verify` then finds the edition, clean, with every earlier revision, and the
+    next forced publish takes the next revision number (run once for each different state the
+    kills leave, which is all it depends on). Files being written are always inside a staging
+    folder, so a kill within a write is a kill before the next operation."""
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% revision 3\n")
+    step, states = 0, set()
+    while True:
+        step += 1
+        out = tmp_path / "run"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(revised, out)
+        killed = killed_at(step, out, "publish", "--edition", "2020Q2", "--force")
+        revision = assert_verifies(out, {2, 3} if killed else {3}, capsys)
+        if tree(out / "editions") not in states:
+            states.add(tree(out / "editions"))
+            rebuild(out, "bulletin-2020Q2.zh.docx", (out / "bulletin-2020Q2.zh.docx").read_bytes() + b"\0")
+            assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+            assert edition_json(out, "2020Q2")["revision"] == revision + 1, f"step {step}"
+        if not killed:
+            break
+    assert step > 20, f"publish --force made only {step - 1} file operations: are the hooks still on the ones it uses?"
+    assert len(states) == 2, "a kill leaves either revision, never anything else"
+
+
+def leave_aside(out: Path) -> None:
+    """What `publish --force` leaves when killed between its two renames (and what reportgen left
+    for good before it recovered: issue 15): the edition renamed aside, the new revision staged."""
+    editions = out / "editions"
+    shutil.copytree(editions / "2020Q2", editions / ".publish-2020Q2-k1ll3d", copy_function=os.link)
+    (editions / ".replaced-2020Q2-k1ll3d").mkdir()
+    os.rename(editions / "2020Q2", editions / ".replaced-2020Q2-k1ll3d" / "2020Q2")
+
+
+@pytest.mark.parametrize("command", [["verify"], ["verify", "2020Q2"], ["site"], ["publish", "--edition", "2020Q2"]])
+def test_an_edition_left_aside_is_put_back(revised, command, capsys):
+    leave_aside(revised)
+    assert run(revised, *command) == 0
+    assert assert_verifies(revised, {2}, capsys) == 2
+
+
+def test_recovery_killed_at_any_step_is_resumed(revised, tmp_path, capsys):
+    """Putting an edition back is itself killed at each step in turn: the next command finishes it."""
+    leave_aside(revised)
+    step = 0
+    while True:
+        step += 1
+        out = tmp_path / "run"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(revised, out)
+        killed = killed_at(step, out, "verify", "2020Q2")
+        assert_verifies(out, {2}, capsys)
+        if not killed:
+            break
+    assert step > 5
 
 
 def test_revision_numbers_never_repeat(revised, capsys):

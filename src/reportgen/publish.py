@@ -11,7 +11,9 @@ An edition is chosen by its name alone (docs/publishing.md):
 Every document of an edition is published in every language and format. Publishing copies the
 files listed in output/manifest.json (it never builds) into a temporary folder, writes
 edition.json, and renames the folder into place. Publishing different files again is refused
-unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``.
+unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``. Whoever changes or
+reads output/editions/ holds its lock (editions_lock), which first finishes or undoes what a
+publish killed mid-way left there (recover), so an edition is never lost.
 
 Publishing is refused while a free face stands in for an official font (仿宋, 小标宋, 黑体, 楷体:
 fonts.OFFICIAL_ROLES) on this machine, unless the content's settings allow substitutes
@@ -20,6 +22,7 @@ fonts.OFFICIAL_ROLES) on this machine, unless the content's settings allow subst
 from __future__ import annotations
 
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -27,6 +30,8 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -183,35 +188,36 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     current = {(d.id, d.lang): inputs.of_content(d.sources) for d in planned(content_dir, templates_dir, content, LANGS, name if "Q" in name else None)}
     files = edition_files(out_dir, name, titles, fingerprint, current)
     folder = out_dir / EDITIONS / name
-    if folder.exists() and not os.path.lexists(folder / EDITION_JSON):
-        raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
-    earlier = read_edition(folder) if folder.exists() else None
-    if earlier is not None:
-        differences = compare(folder, earlier["files"], out_dir, files)
-        damage = verify_folder(folder, earlier)
-        if not differences and not damage:
-            return Published(name, folder, earlier, changed=False)
-        if not force:
-            problems = differences + [Problem(p.location, _("{problem} (the published edition is damaged)").format(problem=p.message)) for p in damage]
-            problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
-                edition=name, folder=SUPERSEDED)))
-            raise PublishError(problems)
-        kept = folder / SUPERSEDED / str(earlier["revision"])
-        if os.path.lexists(kept) or any(s["revision"] == earlier["revision"] for s in earlier["superseded"]):
-            raise PublishError([Problem(Location(kept), _("revision {revision}, the published one, is already a superseded revision: the edition is damaged (its edition.json was changed?); "
-                                                         "restore its edition.json, then publish").format(revision=earlier["revision"]))])
-    superseded = [*earlier["superseded"], {"revision": earlier["revision"], "path": f"{SUPERSEDED}/{earlier['revision']}/",
-                                           "published": earlier["published"], "files": len(earlier["files"])}] if earlier else []
-    edition = {
-        "edition": name,
-        "kind": "bulletins" if "Q" in name else "plan",
-        "revision": next_revision(folder, earlier) if earlier else 1,
-        "published": rfc3339(publication_time()),
-        "reportgen": __version__,
-        "files": files,
-        "superseded": superseded,
-    }
-    write_edition(out_dir, folder, edition, earlier)
+    with editions_lock(out_dir, create=True):
+        if folder.exists() and not os.path.lexists(folder / EDITION_JSON):
+            raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
+        earlier = read_edition(folder) if folder.exists() else None
+        if earlier is not None:
+            differences = compare(folder, earlier["files"], out_dir, files)
+            damage = verify_folder(folder, earlier)
+            if not differences and not damage:
+                return Published(name, folder, earlier, changed=False)
+            if not force:
+                problems = differences + [Problem(p.location, _("{problem} (the published edition is damaged)").format(problem=p.message)) for p in damage]
+                problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
+                    edition=name, folder=SUPERSEDED)))
+                raise PublishError(problems)
+            kept = folder / SUPERSEDED / str(earlier["revision"])
+            if os.path.lexists(kept) or any(s["revision"] == earlier["revision"] for s in earlier["superseded"]):
+                raise PublishError([Problem(Location(kept), _("revision {revision}, the published one, is already a superseded revision: the edition is damaged (its edition.json was changed?); "
+                                                             "restore its edition.json, then publish").format(revision=earlier["revision"]))])
+        superseded = [*earlier["superseded"], {"revision": earlier["revision"], "path": f"{SUPERSEDED}/{earlier['revision']}/",
+                                               "published": earlier["published"], "files": len(earlier["files"])}] if earlier else []
+        edition = {
+            "edition": name,
+            "kind": "bulletins" if "Q" in name else "plan",
+            "revision": next_revision(folder, earlier) if earlier else 1,
+            "published": rfc3339(publication_time()),
+            "reportgen": __version__,
+            "files": files,
+            "superseded": superseded,
+        }
+        write_edition(out_dir, folder, edition, earlier)
     return Published(name, folder, edition, changed=True)
 
 
@@ -322,7 +328,9 @@ def write_edition(out_dir: Path, folder: Path, edition: dict, earlier: dict | No
 
 def replace_folder(stage: Path, target: Path, replace: bool = True) -> None:
     """Rename a fully written `stage` folder to `target`. A new target appears in one rename; an
-    existing one is first renamed aside (a moment without it, never a half-written one), then removed."""
+    existing one is first renamed aside, into a hidden `.replaced-*` folder (a moment without it,
+    never a half-written one; for an edition, recover() puts it back if the process is killed
+    then), then removed."""
     if not replace or not target.exists():
         os.rename(stage, target)  # refuses, leaving nothing behind, if another process got there first
         return
@@ -342,6 +350,50 @@ def link_or_copy(src: Path | str, dst: Path | str) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
+
+@contextmanager
+def editions_lock(out_dir: Path, create: bool = False) -> Iterator[None]:
+    """Hold output/editions/ for this process alone (flock on the folder itself: no lock file to
+    leave behind, and the kernel releases it however the process ends, SIGKILL included), after
+    recover() has finished what a killed publish left. No editions folder: nothing to hold,
+    unless `create`."""
+    editions = out_dir / EDITIONS
+    if create:
+        editions.mkdir(parents=True, exist_ok=True)
+    elif not editions.is_dir():
+        yield
+        return
+    folder = os.open(editions, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)  # waits while another process publishes or verifies
+        recover(editions)
+        yield
+    finally:
+        os.close(folder)  # releases the lock
+
+
+def recover(editions: Path) -> None:
+    """Finish or undo what a publish killed mid-way left in `editions`, with the lock held (so no
+    publish is running). Every step is a rename or a removal that a later run repeats or skips if
+    this one is killed too:
+
+    - ``.replaced-*/<edition>``: a published edition renamed aside by replace_folder. Without
+      ``<edition>`` beside it, the publish was killed between its two renames: the edition goes
+      back (that publish did not happen). With it, the new revision is in place, holding this one
+      in superseded/: the aside is removed;
+    - ``.publish-*``: a staging folder, never renamed into place: removed.
+    """
+    try:
+        for aside in sorted(editions.glob(".replaced-*")):
+            for edition in aside.iterdir():
+                if EDITION_NAME.fullmatch(edition.name) and not os.path.lexists(editions / edition.name):
+                    os.rename(edition, editions / edition.name)
+            shutil.rmtree(aside)
+        for stage in sorted(editions.glob(".publish-*")):
+            shutil.rmtree(stage)
+    except OSError as exc:
+        raise PublishError([Problem(Location(Path(exc.filename or editions)), _("cannot finish a publication that was interrupted here: {reason}").format(reason=exc.strerror))]) from None
 
 
 def read_edition(folder: Path) -> dict:
@@ -374,8 +426,9 @@ def read_edition(folder: Path) -> dict:
 
 def published_editions(out_dir: Path) -> list[str]:
     """The names of the published editions (any with an edition.json, readable or not)."""
-    folder = out_dir / EDITIONS
-    return sorted(p.name for p in folder.iterdir() if EDITION_NAME.fullmatch(p.name) and os.path.lexists(p / EDITION_JSON)) if folder.is_dir() else []
+    with editions_lock(out_dir):
+        folder = out_dir / EDITIONS
+        return sorted(p.name for p in folder.iterdir() if EDITION_NAME.fullmatch(p.name) and os.path.lexists(p / EDITION_JSON)) if folder.is_dir() else []
 
 
 def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
@@ -383,8 +436,9 @@ def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
     (files checked, superseded revisions checked, problems)."""
     check_edition_name(name)
     folder = out_dir / EDITIONS / name
-    if os.path.lexists(folder / EDITION_JSON):
-        return verify_edition(folder)
+    with editions_lock(out_dir):
+        if os.path.lexists(folder / EDITION_JSON):
+            return verify_edition(folder)
     published = ", ".join(published_editions(out_dir)) or _("none")
     raise PublishError([Problem(Location(folder), _("edition {edition} is not published (published: {published})").format(edition=name, published=published))])
 
