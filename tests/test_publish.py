@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -278,3 +281,174 @@ def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):
     assert changed != original
     csv.rename(content_copy / "tables" / "key-projects2.csv")
     assert content_fingerprint(content_copy) not in (original, changed)
+
+
+@pytest.fixture
+def revised(built, tmp_path, monkeypatch) -> Path:
+    """An output folder with only what publishing 2020Q2 reads (the manifest and the quarter's
+    files, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "revised"
+    out.mkdir()
+    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2.*")]:
+        shutil.copyfile(path, out / path.name)
+    assert run(out, "publish", "--edition", "2020Q2") == 0
+    rebuild(out, "bulletin-2020Q2.en.pdf", (out / "bulletin-2020Q2.en.pdf").read_bytes() + b"\n% revision 2\n")
+    assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+    return out
+
+
+def kill_at(step: int) -> None:
+    """From now on in this (forked) process, SIGKILL just before its `step`-th file operation that
+    changes anything: a rename, link, copy, write, folder made or entry removed (one by one within
+    shutil.rmtree)."""
+    count = itertools.count(1)
+
+    def hooked(operation):
+        def at_step(*args, **kwargs):
+            if next(count) == step:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return operation(*args, **kwargs)
+        return at_step
+
+    for owner, name in [(os, "rename"), (os, "replace"), (os, "link"), (os, "mkdir"), (os, "unlink"), (os, "rmdir"),
+                        (shutil, "copyfile"), (shutil, "copy2"), (shutil, "rmtree"), (Path, "write_text"), (Path, "write_bytes")]:
+        setattr(owner, name, hooked(getattr(owner, name)))
+
+
+def killed_at(step: int, *argv: str) -> bool:
+    """Run `reportgen argv` in a child process killed before its `step`-th file operation: whether
+    it was killed (else it completed, and successfully)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            os.dup2(1, 2)
+            kill_at(step)
+            os._exit(run(*argv))
+        finally:
+            os._exit(99)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == 0, f"step {step}: exit status {os.WEXITSTATUS(status)}"
+    return os.WIFSIGNALED(status)
+
+
+def tree(folder: Path) -> tuple:
+    """Every path below `folder`, with the sha256 of each file."""
+    return tuple((p.relative_to(folder).as_posix(), p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(folder.rglob("*")))
+
+
+def assert_verifies(out: Path, revisions: set[int], capsys) -> int:
+    """Edition 2020Q2 is found and verifies clean, at one of `revisions`, with every earlier
+    revision superseded, and nothing hidden is left in editions/: its revision."""
+    capsys.readouterr()
+    assert run(out, "verify") == 0, capsys.readouterr().err
+    revision = edition_json(out, "2020Q2")["revision"]
+    assert revision in revisions
+    assert [s["revision"] for s in edition_json(out, "2020Q2")["superseded"]] == list(range(1, revision))
+    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 4 files verified (and {revision - 1} superseded revision")
+    assert not [p.name for p in (out / "editions").iterdir() if p.name.startswith(".")], "left behind"
+    return revision
+
+
+def test_publish_force_killed_at_any_step_loses_no_revision(revised, tmp_path, capsys):
+    """`publish --force` killed (SIGKILL: no cleanup runs) before each of its file operations in
+    turn: every time, `verify` then finds the edition, clean, with every earlier revision, and the
+    next forced publish takes the next revision number (run once for each different state the
+    kills leave, which is all it depends on). Files being written are always inside a staging
+    folder, so a kill within a write is a kill before the next operation."""
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% revision 3\n")
+    step, states = 0, set()
+    while True:
+        step += 1
+        out = tmp_path / "run"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(revised, out)
+        killed = killed_at(step, out, "publish", "--edition", "2020Q2", "--force")
+        revision = assert_verifies(out, {2, 3} if killed else {3}, capsys)
+        if tree(out / "editions") not in states:
+            states.add(tree(out / "editions"))
+            rebuild(out, "bulletin-2020Q2.zh.docx", (out / "bulletin-2020Q2.zh.docx").read_bytes() + b"\0")
+            assert run(out, "publish", "--edition", "2020Q2", "--force") == 0
+            assert edition_json(out, "2020Q2")["revision"] == revision + 1, f"step {step}"
+        if not killed:
+            break
+    assert step > 20, f"publish --force made only {step - 1} file operations: are the hooks still on the ones it uses?"
+    assert len(states) == 2, "a kill leaves either revision, never anything else"
+
+
+def leave_aside(out: Path) -> None:
+    """What `publish --force` leaves when killed between its two renames (and what reportgen left
+    for good before it recovered: issue 15): the edition renamed aside, the new revision staged."""
+    editions = out / "editions"
+    shutil.copytree(editions / "2020Q2", editions / ".publish-2020Q2-k1ll3d", copy_function=os.link)
+    (editions / ".replaced-2020Q2-k1ll3d").mkdir()
+    os.rename(editions / "2020Q2", editions / ".replaced-2020Q2-k1ll3d" / "2020Q2")
+
+
+@pytest.mark.parametrize("command", [["verify"], ["verify", "2020Q2"], ["site"], ["publish", "--edition", "2020Q2"]])
+def test_an_edition_left_aside_is_put_back(revised, command, capsys):
+    leave_aside(revised)
+    assert run(revised, *command) == 0
+    assert assert_verifies(revised, {2}, capsys) == 2
+
+
+def test_recovery_killed_at_any_step_is_resumed(revised, tmp_path, capsys):
+    """Putting an edition back is itself killed at each step in turn: the next command finishes it."""
+    leave_aside(revised)
+    step = 0
+    while True:
+        step += 1
+        out = tmp_path / "run"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(revised, out)
+        killed = killed_at(step, out, "verify", "2020Q2")
+        assert_verifies(out, {2}, capsys)
+        if not killed:
+            break
+    assert step > 5
+
+
+def test_revision_numbers_never_repeat(revised, capsys):
+    """The next revision is above every revision recorded or kept, even one that edition.json no
+    longer records; a published revision that is also a superseded one is refused, not overwritten."""
+    folder = revised / "editions" / "2020Q2"
+    shutil.copytree(folder / "superseded" / "1", folder / "superseded" / "7")  # kept, not recorded
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% again\n")
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == 0
+    edition = edition_json(revised, "2020Q2")
+    assert edition["revision"] == 8 and [s["revision"] for s in edition["superseded"]] == [1, 2]
+    assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2", "7"]
+
+    edition["revision"] = 2  # edited by hand: the published revision collides with superseded/2
+    (folder / "edition.json").write_text(json.dumps(edition), encoding="utf-8")
+    before = tree(folder)
+    rebuild(revised, "bulletin-2020Q2.zh.pdf", (revised / "bulletin-2020Q2.zh.pdf").read_bytes() + b"\n% and again\n")
+    capsys.readouterr()
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == EXIT_PUBLISH
+    assert "editions/2020Q2/superseded/2: error: revision 2, the published one, is already a superseded revision" in capsys.readouterr().err
+    assert tree(folder) == before
+
+
+@pytest.mark.parametrize("damage", ["fifo", "folder", "list", "cut short"])
+def test_a_damaged_edition_json_is_a_located_problem(revised, damage, capsys):
+    """verify reports it (exit status 6, every edition listed, none skipped); publish, even forced,
+    and site refuse (5) without reading a FIFO or overwriting what they cannot read."""
+    record = revised / "editions" / "2020Q2" / "edition.json"
+    text = record.read_bytes()
+    if damage in ("fifo", "folder"):
+        record.unlink()
+        os.mkfifo(record) if damage == "fifo" else record.mkdir()
+    else:
+        record.write_bytes(b"[]" if damage == "list" else text[:50])
+    message = {"list": "edition.json: error: not an edition record: (document): input should be a valid dictionary",
+               "cut short": "edition.json:4:3: error: invalid JSON: "}.get(damage, "edition.json: error: not a regular file")
+    capsys.readouterr()
+    assert run(revised, "verify") == EXIT_VERIFY
+    err = capsys.readouterr().err
+    assert "editions/2020Q2/" + message in err and "edition 2020Q2: 1 problem in 0 files" in err
+    assert run(revised, "verify", "2020Q2") == EXIT_VERIFY
+    assert run(revised, "publish", "--edition", "2020Q2", "--force") == EXIT_PUBLISH
+    assert run(revised, "site") == EXIT_PUBLISH
+    err = capsys.readouterr().err
+    assert "internal error" not in err and err.count("editions/2020Q2/" + message) == 3

@@ -11,7 +11,9 @@ An edition is chosen by its name alone (docs/publishing.md):
 Every document of an edition is published in every language and format. Publishing copies the
 files listed in output/manifest.json (it never builds) into a temporary folder, writes
 edition.json, and renames the folder into place. Publishing different files again is refused
-unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``.
+unless forced; the earlier revision then moves, whole, into ``superseded/<n>/``. Whoever changes or
+reads output/editions/ holds its lock (editions_lock), which first finishes or undoes what a
+publish killed mid-way left there (recover), so an edition is never lost.
 
 Publishing is refused while a free face stands in for an official font (仿宋, 小标宋, 黑体, 楷体:
 fonts.OFFICIAL_ROLES) on this machine, unless the content's settings allow substitutes
@@ -20,25 +22,34 @@ fonts.OFFICIAL_ROLES) on this machine, unless the content's settings allow subst
 from __future__ import annotations
 
 import datetime
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from . import __version__
 from .build import FORMATS, documents, planned
 from .content import Content, load_content
-from .errors import Location, Problem, ReportgenError
+from .errors import ContentError, Location, Problem, ReportgenError
 from .messages import _
 from .model import LANGS
-from .inputs import outside_links
+from .inputs import MAX_INPUT_BYTES, decode, outside_links
 from .output import Inputs, read_manifest, sha256
 from .render import one_line
 from .templates import PACKAGE_TEMPLATES
+from .yamlsource import describe
 
 EDITION_NAME = re.compile(r"^\d{4}(Q[1-4])?$")
 EDITIONS = "editions"
@@ -51,6 +62,31 @@ EXIT_VERIFY = 6  # a published edition does not match its edition.json
 
 class PublishError(ReportgenError):
     exit_code = EXIT_PUBLISH
+
+
+class FileRecord(TypedDict):
+    path: str
+    sha256: str
+    size: int
+
+
+class SupersededRecord(TypedDict):
+    revision: Annotated[int, Field(ge=1)]
+    published: str
+
+
+class EditionRecord(TypedDict):
+    """What reportgen reads of an edition.json (an input like any other: checked before use; other
+    keys pass through)."""
+
+    __pydantic_config__ = ConfigDict(strict=True)
+    revision: Annotated[int, Field(ge=1)]
+    published: str
+    files: list[FileRecord]
+    superseded: list[SupersededRecord]
+
+
+EDITION_RECORD = TypeAdapter(EditionRecord)
 
 
 def check_edition_name(name: str) -> str:
@@ -152,34 +188,44 @@ def publish(out_dir: Path, content_dir: Path, name: str, force: bool = False, te
     current = {(d.id, d.lang): inputs.of_content(d.sources) for d in planned(content_dir, templates_dir, content, LANGS, name if "Q" in name else None)}
     files = edition_files(out_dir, name, titles, fingerprint, current)
     folder = out_dir / EDITIONS / name
-    if folder.exists() and not (folder / EDITION_JSON).is_file():
-        raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
-    earlier = read_edition(folder) if folder.exists() else None
-    if earlier is not None:
-        differences = compare(folder, earlier["files"], out_dir, files)
-        damage = verify_folder(folder, earlier)
-        if not differences and not damage:
-            return Published(name, folder, earlier, changed=False)
-        if not force:
-            problems = differences + [Problem(p.location, _("{problem} (the published edition is damaged)").format(problem=p.message)) for p in damage]
-            problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
-                edition=name, folder=SUPERSEDED)))
-            raise PublishError(problems)
-    superseded = list(earlier.get("superseded", [])) if earlier else []
-    if earlier is not None:
-        superseded.append({"revision": earlier.get("revision", 1), "path": f"{SUPERSEDED}/{earlier.get('revision', 1)}/",
-                           "published": earlier["published"], "files": len(earlier["files"])})
-    edition = {
-        "edition": name,
-        "kind": "bulletins" if "Q" in name else "plan",
-        "revision": (earlier.get("revision", 1) + 1) if earlier else 1,
-        "published": rfc3339(publication_time()),
-        "reportgen": __version__,
-        "files": files,
-        "superseded": superseded,
-    }
-    write_edition(out_dir, folder, edition, earlier)
+    with editions_lock(out_dir, create=True):
+        if folder.exists() and not os.path.lexists(folder / EDITION_JSON):
+            raise PublishError([Problem(Location(folder), _("exists but holds no {file}: not an edition; move it away, then publish").format(file=EDITION_JSON))])
+        earlier = read_edition(folder) if folder.exists() else None
+        if earlier is not None:
+            differences = compare(folder, earlier["files"], out_dir, files)
+            damage = verify_folder(folder, earlier)
+            if not differences and not damage:
+                return Published(name, folder, earlier, changed=False)
+            if not force:
+                problems = differences + [Problem(p.location, _("{problem} (the published edition is damaged)").format(problem=p.message)) for p in damage]
+                problems.append(Problem(Location(folder), _("edition {edition} is published and immutable; publish with --force to supersede it (the earlier files move to {folder}/)").format(
+                    edition=name, folder=SUPERSEDED)))
+                raise PublishError(problems)
+            kept = folder / SUPERSEDED / str(earlier["revision"])
+            if os.path.lexists(kept) or any(s["revision"] == earlier["revision"] for s in earlier["superseded"]):
+                raise PublishError([Problem(Location(kept), _("revision {revision}, the published one, is already a superseded revision: the edition is damaged (its edition.json was changed?); "
+                                                             "restore its edition.json, then publish").format(revision=earlier["revision"]))])
+        superseded = [*earlier["superseded"], {"revision": earlier["revision"], "path": f"{SUPERSEDED}/{earlier['revision']}/",
+                                               "published": earlier["published"], "files": len(earlier["files"])}] if earlier else []
+        edition = {
+            "edition": name,
+            "kind": "bulletins" if "Q" in name else "plan",
+            "revision": next_revision(folder, earlier) if earlier else 1,
+            "published": rfc3339(publication_time()),
+            "reportgen": __version__,
+            "files": files,
+            "superseded": superseded,
+        }
+        write_edition(out_dir, folder, edition, earlier)
     return Published(name, folder, edition, changed=True)
+
+
+def next_revision(folder: Path, earlier: dict) -> int:
+    """One more than every revision ever recorded or kept (edition.json's own, its superseded
+    entries', the superseded/<n> folders there, recorded or not): a number is never given twice."""
+    kept = [int(p.name) for p in (folder / SUPERSEDED).iterdir() if re.fullmatch(r"[0-9]+", p.name)] if (folder / SUPERSEDED).is_dir() else []
+    return 1 + max([earlier["revision"], *(s["revision"] for s in earlier["superseded"]), *kept])
 
 
 def check_fonts(content: Content, content_dir: Path, templates_dir: Path) -> None:
@@ -267,7 +313,7 @@ def write_edition(out_dir: Path, folder: Path, edition: dict, earlier: dict | No
             if (folder / SUPERSEDED).is_dir():
                 for old in sorted((folder / SUPERSEDED).iterdir()):
                     shutil.copytree(old, stage / SUPERSEDED / old.name, copy_function=link_or_copy)
-            revision = stage / SUPERSEDED / str(earlier.get("revision", 1))
+            revision = stage / SUPERSEDED / str(earlier["revision"])
             revision.mkdir()
             for record in earlier["files"]:
                 if (folder / record["path"]).is_file():
@@ -282,7 +328,9 @@ def write_edition(out_dir: Path, folder: Path, edition: dict, earlier: dict | No
 
 def replace_folder(stage: Path, target: Path, replace: bool = True) -> None:
     """Rename a fully written `stage` folder to `target`. A new target appears in one rename; an
-    existing one is first renamed aside (a moment without it, never a half-written one), then removed."""
+    existing one is first renamed aside, into a hidden `.replaced-*` folder (a moment without it,
+    never a half-written one; for an edition, recover() puts it back if the process is killed
+    then), then removed."""
     if not replace or not target.exists():
         os.rename(stage, target)  # refuses, leaving nothing behind, if another process got there first
         return
@@ -304,22 +352,83 @@ def link_or_copy(src: Path | str, dst: Path | str) -> None:
         shutil.copy2(src, dst)
 
 
+@contextmanager
+def editions_lock(out_dir: Path, create: bool = False) -> Iterator[None]:
+    """Hold output/editions/ for this process alone (flock on the folder itself: no lock file to
+    leave behind, and the kernel releases it however the process ends, SIGKILL included), after
+    recover() has finished what a killed publish left. No editions folder: nothing to hold,
+    unless `create`."""
+    editions = out_dir / EDITIONS
+    if create:
+        editions.mkdir(parents=True, exist_ok=True)
+    elif not editions.is_dir():
+        yield
+        return
+    folder = os.open(editions, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)  # waits while another process publishes or verifies
+        recover(editions)
+        yield
+    finally:
+        os.close(folder)  # releases the lock
+
+
+def recover(editions: Path) -> None:
+    """Finish or undo what a publish killed mid-way left in `editions`, with the lock held (so no
+    publish is running). Every step is a rename or a removal that a later run repeats or skips if
+    this one is killed too:
+
+    - ``.replaced-*/<edition>``: a published edition renamed aside by replace_folder. Without
+      ``<edition>`` beside it, the publish was killed between its two renames: the edition goes
+      back (that publish did not happen). With it, the new revision is in place, holding this one
+      in superseded/: the aside is removed;
+    - ``.publish-*``: a staging folder, never renamed into place: removed.
+    """
+    try:
+        for aside in sorted(editions.glob(".replaced-*")):
+            for edition in aside.iterdir():
+                if EDITION_NAME.fullmatch(edition.name) and not os.path.lexists(editions / edition.name):
+                    os.rename(edition, editions / edition.name)
+            shutil.rmtree(aside)
+        for stage in sorted(editions.glob(".publish-*")):
+            shutil.rmtree(stage)
+    except OSError as exc:
+        raise PublishError([Problem(Location(Path(exc.filename or editions)), _("cannot finish a publication that was interrupted here: {reason}").format(reason=exc.strerror))]) from None
+
+
 def read_edition(folder: Path) -> dict:
+    """The folder's edition.json, refused with a located message unless it is a regular file
+    within the size limit of inputs, UTF-8 JSON, and an EditionRecord."""
     path = folder / EDITION_JSON
     try:
-        edition = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(edition.get("files"), list) or not all(isinstance(f, dict) and {"path", "sha256", "size"} <= f.keys() for f in edition["files"]):
-            raise ValueError(_("no list of files with path, sha256 and size"))
-        return edition
-    except (OSError, ValueError) as exc:
-        raise PublishError([Problem(Location(path), _("unreadable edition.json: {reason}").format(reason=exc))]) from None
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            raise PublishError([Problem(Location(path), _("not a regular file (a symbolic link, a folder or a device): a published file is a file of its own"))])
+        if info.st_size > MAX_INPUT_BYTES:
+            raise PublishError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PublishError([Problem(Location(path), _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+    try:
+        edition = json.loads(decode(raw, path, "utf-8"))
+    except ContentError as exc:  # not UTF-8, or NUL bytes
+        raise PublishError(exc.problems) from None
+    except json.JSONDecodeError as exc:
+        raise PublishError([Problem(Location(path, exc.lineno, exc.colno), _("invalid JSON: {reason}").format(reason=exc.msg))]) from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, arrays nested thousands deep
+        raise PublishError([Problem(Location(path), _("invalid JSON: {reason}").format(reason=exc))]) from None
+    try:
+        EDITION_RECORD.validate_python(edition)
+    except ValidationError as exc:
+        raise PublishError([Problem(Location(path), _("not an edition record: {reason}").format(reason=describe(err))) for err in exc.errors()]) from None
+    return edition
 
 
 def published_editions(out_dir: Path) -> list[str]:
-    folder = out_dir / EDITIONS
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if EDITION_NAME.fullmatch(p.name) and (p / EDITION_JSON).is_file())
+    """The names of the published editions (any with an edition.json, readable or not)."""
+    with editions_lock(out_dir):
+        folder = out_dir / EDITIONS
+        return sorted(p.name for p in folder.iterdir() if EDITION_NAME.fullmatch(p.name) and os.path.lexists(p / EDITION_JSON)) if folder.is_dir() else []
 
 
 def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
@@ -327,13 +436,21 @@ def verify(out_dir: Path, name: str) -> tuple[int, int, list[Problem]]:
     (files checked, superseded revisions checked, problems)."""
     check_edition_name(name)
     folder = out_dir / EDITIONS / name
-    if not (folder / EDITION_JSON).is_file():
-        published = ", ".join(published_editions(out_dir)) or _("none")
-        raise PublishError([Problem(Location(folder), _("edition {edition} is not published (published: {published})").format(edition=name, published=published))])
-    edition = read_edition(folder)
+    with editions_lock(out_dir):
+        if os.path.lexists(folder / EDITION_JSON):
+            return verify_edition(folder)
+    published = ", ".join(published_editions(out_dir)) or _("none")
+    raise PublishError([Problem(Location(folder), _("edition {edition} is not published (published: {published})").format(edition=name, published=published))])
+
+
+def verify_edition(folder: Path) -> tuple[int, int, list[Problem]]:
+    try:
+        edition = read_edition(folder)
+    except PublishError as exc:  # a damaged edition.json: the edition does not verify
+        return 0, 0, exc.problems
     problems = verify_folder(folder, edition)
     count = len(edition["files"])
-    recorded = {str(s.get("revision")) for s in edition.get("superseded", [])}
+    recorded = {str(s["revision"]) for s in edition["superseded"]}
     present = {p.name for p in (folder / SUPERSEDED).iterdir()} if (folder / SUPERSEDED).is_dir() else set()
     for missing in sorted(recorded - present):
         problems.append(Problem(Location(folder / SUPERSEDED / missing), _("superseded revision recorded in edition.json is missing")))
