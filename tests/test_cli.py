@@ -177,14 +177,14 @@ def test_a_file_into_a_missing_folder_makes_the_folder(argv, project, capsys):
     assert (project / argv[-1]).is_file() and [p.name for p in (project / "new").iterdir()] == [Path(argv[-1]).name]
 
 
-def read_only_disk(monkeypatch, folder: Path) -> None:
-    """Creating a file or folder anywhere below `folder` fails as on a read-only disk (EROFS), for
-    root too (who writes in a folder without write permission)."""
+def read_only_disk(monkeypatch, folder: Path, code: int = errno.EROFS) -> None:
+    """Creating a file or folder anywhere below `folder` fails as on a read-only disk (EROFS) or in
+    a folder without write permission (EACCES), for root too (whom the kernel lets write anywhere)."""
     def refusing(real):
         def call(path, *args, **kwargs):
             creates = real is os.mkdir or bool(args[0] & os.O_CREAT)
             if creates and isinstance(path, (str, os.PathLike)) and folder in Path(path).absolute().parents:
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+                raise OSError(code, os.strerror(code), path)
             return real(path, *args, **kwargs)
         return call
 
@@ -209,10 +209,10 @@ def test_a_read_only_disk(argv, folder, at, project, monkeypatch, capsys):
     refused([*argv, *templates], 73, f"{at}: error: the disk is read-only", project, capsys)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a folder without write permission: test_a_read_only_disk covers it")
 @pytest.mark.parametrize("argv", [["build", "--out", "locked"], ["i18n", "export", "-o", "locked/en.xlf"]])
-def test_a_folder_without_write_permission(argv, project, capsys):
-    (project / "locked").mkdir(mode=0o555)
+def test_a_folder_without_write_permission(argv, project, monkeypatch, capsys):
+    (project / "locked").mkdir()
+    read_only_disk(monkeypatch, project / "locked", errno.EACCES)
     refused([*argv, "--templates", str(TEMPLATES)], 73, "locked: error: permission denied", project, capsys)
 
 

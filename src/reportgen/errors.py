@@ -11,6 +11,8 @@ from .messages import N_, _
 EXIT_CONTENT = 2  # the content (YAML, tables) is invalid
 EXIT_TEMPLATE = 3  # a template failed or reached outside the sandbox
 EXIT_WRITER = 4  # a writer could not produce a file
+EXIT_PUBLISH = 5  # publishing refused: nothing built, unknown edition, or a published edition would change
+EXIT_VERIFY = 6  # a published edition does not match its edition.json
 EXIT_USAGE = 64  # wrong command-line use (sysexits.h: EX_USAGE)
 EXIT_INTERNAL = 70  # a bug in reportgen (never bad input): reported without a traceback (EX_SOFTWARE)
 EXIT_CANTCREAT = 73  # the system refused to create or open a file or folder (EX_CANTCREAT)
@@ -23,8 +25,8 @@ EXIT_STATUSES = {  # every exit status, as README.md, docs/用户手册.md (in C
     EXIT_CONTENT: N_("the content is invalid: every problem is listed at its file, line and column"),
     EXIT_TEMPLATE: N_("a template failed, or reached outside its sandbox"),
     EXIT_WRITER: N_("a writer could not make a file of the rendered document"),
-    5: N_("publish refused: nothing built, an unknown edition, or a published edition would change"),  # publish.EXIT_PUBLISH
-    6: N_("verify: a published edition does not match its edition.json"),  # publish.EXIT_VERIFY
+    EXIT_PUBLISH: N_("publish refused: nothing built, an unknown edition, or a published edition would change"),
+    EXIT_VERIFY: N_("verify: a published edition does not match its edition.json"),
     EXIT_USAGE: N_("wrong use: an unknown option or value, a path with a NUL byte, a SOURCE_DATE_EPOCH that is not a whole number"),
     EXIT_INTERNAL: N_("internal error, a bug in reportgen: please report it with the command (REPORTGEN_DEBUG=1 shows the traceback)"),
     EXIT_CANTCREAT: N_("a file or folder cannot be created or opened: no permission, a read-only disk, a file where a folder is needed or the reverse"),

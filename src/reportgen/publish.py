@@ -42,7 +42,7 @@ from typing_extensions import TypedDict
 from . import __version__
 from .build import FORMATS, documents, planned
 from .content import Content, load_content
-from .errors import ContentError, Location, Problem, ReportgenError
+from .errors import EXIT_PUBLISH, EXIT_VERIFY, ContentError, Location, Problem, ReportgenError
 from .messages import _
 from .model import LANGS
 from .inputs import MAX_INPUT_BYTES, decode, outside_links
@@ -56,8 +56,6 @@ EDITIONS = "editions"
 EDITION_JSON = "edition.json"
 SUPERSEDED = "superseded"
 KIND_ORDER = ("notice", "action-plan", "attachment", "bulletin")
-EXIT_PUBLISH = 5  # publishing refused: nothing built, unknown edition, or a published edition would change
-EXIT_VERIFY = 6  # a published edition does not match its edition.json
 
 
 class PublishError(ReportgenError):
