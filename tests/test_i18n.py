@@ -1,9 +1,14 @@
 """The translators' loop: segments, states, XLIFF round trip, QA checks, status, review copies."""
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -316,6 +321,51 @@ def test_stale_units_can_be_skipped(project, tmp_path):
     report = import_(path, content, templates, skip_stale=True)
     assert [p.severity for p in report.skipped] == ["warning"] and report.applied == []
     assert snapshot(content, templates) == before
+
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail (inside the code under test) when the block runs longer than `seconds`."""
+    def late(*_):
+        raise RuntimeError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(project, tmp_path, capsys):
+    """An XLIFF or a content file that is a FIFO is refused by stat: opening it would wait forever."""
+    content, templates = project
+    os.mkfifo(tmp_path / "en.xlf")
+    with deadline(30):
+        assert main(["i18n", "import", str(tmp_path / "en.xlf"), "--content", str(content), "--templates", str(templates)]) == 2
+    assert f"{tmp_path / 'en.xlf'}: error: not a regular file (a folder, a FIFO or a device)" in capsys.readouterr().err
+    (content / "notice.yaml").unlink()
+    os.mkfifo(content / "notice.yaml")
+    with deadline(30):
+        assert main(["i18n", "check", "--content", str(content), "--templates", str(templates)]) == 2
+    assert f"{content / 'notice.yaml'}: error: not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "huge.xlf"])
+def test_an_endless_or_huge_xliff_is_refused_before_reading(project, tmp_path, name):
+    """`i18n import /dev/zero`, and a file larger than the limit (here a sparse terabyte), are refused
+    by stat; the command runs with a memory limit well below what reading them would take."""
+    content, templates = project
+    huge = tmp_path / "huge.xlf"
+    with huge.open("wb") as f:
+        f.truncate(2**40)
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31)); "
+    run = subprocess.run([sys.executable, "-c", limit + "from reportgen.cli import main; raise SystemExit(main())",
+                          "i18n", "import", name, "--content", str(content), "--templates", str(templates)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert f"{name}: error: {'not a regular file' if name == '/dev/zero' else 'file is larger than the limit of 52428800 bytes'}" in run.stderr
 
 
 # --- QA checks ----------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""Reading content files safely: only inside the content folder, within size limits, decoded
-with an error that names the row and byte (docs/content-format.md, "Files and encodings")."""
+"""Reading content files safely: only inside the content folder, only regular files, within size
+limits, decoded with an error that names the row and byte (docs/content-format.md, "Files and
+encodings")."""
 from __future__ import annotations
 
 import codecs
 import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -54,14 +56,30 @@ def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
-    """The bytes of a content file under `root`, refusing missing, outside and oversized files."""
-    resolved = confined(path, root)
+    """The bytes of a content file under `root`, refusing missing, outside, oversized and
+    non-regular files."""
+    return read_file(confined(path, root), MAX_INPUT_BYTES, Location(path))
+
+
+def read_file(path: Path, limit: int, where: Location) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device, a folder, and a file
+    over the limit, are refused by stat before they are opened (opening a FIFO waits for a writer,
+    /dev/zero never ends), and no more than limit + 1 bytes are read (a file growing meanwhile)."""
+    data = b""
     try:
-        if resolved.stat().st_size > MAX_INPUT_BYTES:
-            raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
-        return resolved.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= limit:  # else refused below, unopened
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)  # replaced by a FIFO since: no waiting
+            with open(fd, "rb") as f:
+                info = os.fstat(fd)
+                data = f.read(limit + 1) if stat.S_ISREG(info.st_mode) else b""
     except OSError as exc:
-        raise ContentError([Problem(Location(path), _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+        raise ContentError([Problem(where, _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ContentError([Problem(where, _("not a regular file (a folder, a FIFO or a device): only files are read"))])
+    if max(info.st_size, len(data)) > limit:
+        raise ContentError([Problem(where, _("file is larger than the limit of {limit} bytes").format(limit=limit))])
+    return data
 
 
 def read_text(path: Path, root: Path) -> str:

@@ -36,7 +36,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
-from ..inputs import table_encoding
+from ..inputs import read_file, table_encoding
 from .qa import check_segment, load_glossary
 from ..tables import FORMULA_MARKS, CellPlace, StorePlace, formula_like
 from .cells import read_store, write_store
@@ -170,17 +170,16 @@ class IncomingUnit:
 
 
 def read_units(path: Path) -> list[IncomingUnit]:
-    """The units of an XLIFF 1.2 or 2.0 file, refusing DTDs, entities and malformed XML."""
+    """The units of an XLIFF 1.2 or 2.0 file, refusing DTDs, entities, malformed XML, and files that
+    are not regular or over MAX_XLIFF_BYTES (by stat, before reading)."""
     import defusedxml.ElementTree as safe_et
     from defusedxml import DefusedXmlException
 
     where = Location(Path(path))
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise TranslationError([Problem(where, f"cannot read XLIFF: {exc.strerror}")]) from None
-    if len(data) > MAX_XLIFF_BYTES:
-        raise TranslationError([Problem(where, f"XLIFF file is larger than {MAX_XLIFF_BYTES} bytes")])
+        data = read_file(Path(path), MAX_XLIFF_BYTES, where)
+    except ContentError as exc:
+        raise TranslationError(exc.problems) from None
     try:
         safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
