@@ -323,6 +323,40 @@ def test_stale_units_can_be_skipped(project, tmp_path):
     assert snapshot(content, templates) == before
 
 
+COUNT = "{{ key-projects.count }}"
+
+
+@pytest.mark.parametrize("version, code", [
+    ("2.0", '<ph id="1" dataRef="d1"/>'),
+    ("2.0", f'<ph id="1" equiv="{COUNT}"/>'),
+    ("2.0", f'<ph id="1" disp="{COUNT}"/>'),
+    ("1.2", f'<x id="1" equiv-text="{COUNT}"/>'),
+    ("1.2", f'<ph id="1">{COUNT}</ph>'),
+])
+def test_inline_codes_keep_their_text(project, tmp_path, version, code):
+    """A CAT tool that shows a placeholder as an inline code gives it back as one (in the source
+    too): the code's text (2.0: its original data, equiv or disp) is kept, and so is the text of
+    a paired code."""
+    content, templates = project
+    seg_id = "plan.action-plan.sections.goals-2020.text"
+    path = tmp_path / "en.xlf"
+    export(content, templates, path, version=version)
+    text = path.read_text(encoding="utf-8")
+    pair = "pc" if version == "2.0" else "g"
+    assert f"implementation of {COUNT} major projects" in text and f"等{COUNT}个" in text
+    text = text.replace(f"implementation of {COUNT} major projects", f'implementation of {code} <{pair} id="2">key</{pair}> projects')
+    text = text.replace(f"等{COUNT}个", f"等{code}个")
+    if "dataRef" in code:  # the unit's original data, after its notes
+        notes_end = text.index("</notes>", text.index(f'<unit id="{seg_id}">')) + len("</notes>")
+        text = text[:notes_end] + f'<originalData><data id="d1">{COUNT}</data></originalData>' + text[notes_end:]
+    path.write_text(text, encoding="utf-8")
+
+    report = import_(path, content, templates)
+
+    assert report.applied == [seg_id]
+    assert f"implementation of {COUNT} key projects" in collect(content, templates).by_id()[seg_id].en
+
+
 @contextlib.contextmanager
 def deadline(seconds: int):
     """Fail (inside the code under test) when the block runs longer than `seconds`."""

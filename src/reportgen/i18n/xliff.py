@@ -8,14 +8,16 @@ id = the segment id, source (zh-CN), target (en), the target's `state` (untransl
 translated → translated, needs-review → needs-review-translation, approved → final, plus
 approved="yes") and notes for context (documents, section, file:line, QA findings).
 
-Import validates the whole file first, then writes: a hostile or malformed file (bad XML, a DOCTYPE,
-entities, unknown or duplicate ids, another language pair) raises TranslationError and changes
+Import validates the whole file first, then writes: a hostile or malformed file (not a regular
+file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
+language pair, an inline element whose text is unknown) raises TranslationError and changes
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
-`skip_stale` (then it is reported and not applied). Targets are merged into the content files
-without re-serialising them: YAML scalars are spliced in place at the positions ruamel's composer
-gives (same quoting or block style, comments and layout untouched), a table's changed row is
-rewritten on its own line(s), and the file is re-parsed to prove only the intended values changed.
-Every file is replaced atomically (temporary file + rename); translations.yaml records the state.
+`skip_stale` (then it is reported and not applied). Inline elements keep their text (a code: its
+original data, equiv or disp). Targets are merged into the content files without re-serialising
+them: YAML scalars are spliced in place at the positions ruamel's composer gives (same quoting
+or block style, comments and layout untouched), a table's changed row is rewritten on its own
+line(s), and the file is re-parsed to prove only the intended values changed. Every file is
+replaced atomically (temporary file + rename); translations.yaml records the state.
 """
 from __future__ import annotations
 
@@ -210,15 +212,20 @@ def read_units(path: Path) -> list[IncomingUnit]:
         src, tgt = file_el.get("source-language", ""), file_el.get("target-language", "")
         if not src.lower().startswith("zh") or (tgt and not tgt.lower().startswith("en")):
             problems.append(Problem(Location(Path(path), file_el.sourceline), f"language pair {src or '?'} → {tgt or '?'}: expected zh-CN → en"))
-    if problems:
-        raise TranslationError(problems)
     out = []
     for unit in store.units:
         el = unit.xmlelement
-        target_el = unit.getlanguageNode(lang=None, index=1)
+        source_el, target_el = unit.getlanguageNode(lang=None, index=0), unit.getlanguageNode(lang=None, index=1)
         xml_state = target_el.get("state") if target_el is not None else None
         claim = "approved" if el.get("approved") == "yes" or xml_state in ("final", "signed-off") else ("translated" if xml_state == "translated" else None)
-        out.append(IncomingUnit(el.get("id") or "", str(unit.source or ""), str(unit.target or ""), claim, el.sourceline))
+        try:
+            source, target = (spaced(node, inline_text(node, "1.2", {})) if node is not None else "" for node in (source_el, target_el))
+        except ValueError as exc:
+            problems.append(Problem(Location(Path(path), el.sourceline), f"{el.get('id') or 'a unit'}: {exc}; not applied"))
+            continue
+        out.append(IncomingUnit(el.get("id") or "", source, target, claim, el.sourceline))
+    if problems:
+        raise TranslationError(problems)
     return out
 
 
@@ -226,15 +233,77 @@ def read_xliff2(root, path: Path) -> list[IncomingUnit]:
     ns = "{urn:oasis:names:tc:xliff:document:2.0}"
     if not (root.get("srcLang") or "").lower().startswith("zh") or not (root.get("trgLang") or "en").lower().startswith("en"):
         raise TranslationError([Problem(Location(path, root.sourceline), f"language pair {root.get('srcLang')} → {root.get('trgLang')}: expected zh-CN → en")])
-    out = []
+    out, problems = [], []
     for unit in root.iter(f"{ns}unit"):
         segs = unit.findall(f"{ns}segment")
-        source = "".join("".join(s.find(f"{ns}source").itertext()) for s in segs if s.find(f"{ns}source") is not None)
-        target = "".join("".join(s.find(f"{ns}target").itertext()) for s in segs if s.find(f"{ns}target") is not None)
+        try:
+            data = {d.get("id"): inline_text(d, "2.0", {}) for d in unit.iterfind(f"{ns}originalData/{ns}data")}
+            source, target = ("".join(inline_text(node, "2.0", data) for s in segs for node in s.iterfind(f"{ns}{part}")) for part in ("source", "target"))
+        except ValueError as exc:
+            problems.append(Problem(Location(path, unit.sourceline), f"{unit.get('id') or 'a unit'}: {exc}; not applied"))
+            continue
         states = {s.get("state", "initial") for s in segs}
         claim = "approved" if states <= {"final", "reviewed"} and "final" in states else ("translated" if states <= {"translated", "reviewed", "final"} and not any(s.get("subState") for s in segs) else None)
         out.append(IncomingUnit(unit.get("id") or "", source, target, claim, unit.sourceline))
+    if problems:
+        raise TranslationError(problems)
     return out
+
+
+# XLIFF inline elements, by version: those whose content is text (1.2: a <ph>, <bpt>, <ept> or <it>
+# holds the native code it stands for; 2.0: a <pc> also has start and end codes), and the empty
+# codes with the attributes that may give their text (2.0: dataRef names the unit's <originalData>).
+INLINE_CONTENT = {"1.2": ("g", "mrk", "ph", "bpt", "ept", "it", "sub"), "2.0": ("mrk", "pc")}
+INLINE_CODES = {"1.2": {"x": ("equiv-text",), "bx": ("equiv-text",), "ex": ("equiv-text",)},
+                "2.0": {"ph": ("dataRef", "equiv", "disp"), "sc": ("dataRef", "equiv", "disp"), "ec": ("dataRef", "equiv", "disp")}}
+INLINE_MARKERS = {"1.2": (), "2.0": ("sm", "em")}  # the bounds of an annotation: no text
+
+
+def inline_text(element, version: str, data: dict[str, str]) -> str:
+    """The text of a <source>, <target> (or 2.0 <data>) with its inline elements: the text of
+    each, and each code as the text it stands for (2.0: its original data, else its equiv, else its
+    disp; a <pc>'s start and end codes likewise, when they have one). An element whose text is not
+    known is refused, naming it (ValueError): no text is dropped."""
+    out = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):  # not a comment or a processing instruction
+            out.append(inline_element(child, version, data))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def inline_element(el, version: str, data: dict[str, str]) -> str:
+    name = etree.QName(el).localname
+    shown = f"<{name} id={el.get('id')!r}>" if el.get("id") else f"<{name}>"
+    if name in INLINE_CONTENT[version]:
+        start, end = (code_text(el, data, (f"dataRef{edge}", f"equiv{edge}", f"disp{edge}")) or "" for edge in ("Start", "End"))
+        return start + inline_text(el, version, data) + end
+    if name in INLINE_CODES[version]:
+        text = code_text(el, data, INLINE_CODES[version][name])
+        if text is None:
+            raise ValueError(f"the inline code {shown} has no text ({', '.join(INLINE_CODES[version][name])}): what it stands for is unknown; write it as text")
+        return text
+    if name in INLINE_MARKERS[version]:
+        return ""
+    raise ValueError(f"{shown} is not an inline element that reportgen reads in XLIFF {version}: write plain text")
+
+
+def code_text(el, data: dict[str, str], attributes: tuple[str, ...]) -> str | None:
+    """The text of an inline code: of the first of `attributes` it has (a dataRef: its <data>)."""
+    for attribute in attributes:
+        value = el.get(attribute)
+        if value is not None and attribute.startswith("dataRef"):
+            value = data.get(value)
+        if value is not None:
+            return value
+    return None
+
+
+def spaced(node, text: str) -> str:
+    """XLIFF 1.2 text as translate-toolkit reads it: whitespace collapsed unless the nearest
+    xml:space says preserve."""
+    space = node.xpath("ancestor-or-self::*/@xml:space")
+    return text if space and space[-1] == "preserve" else re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
 
 
 def squash(text: str) -> str:
