@@ -323,6 +323,88 @@ def test_stale_units_can_be_skipped(project, tmp_path):
     assert snapshot(content, templates) == before
 
 
+# --- what an import writes: targets that pass QA and `check`, through links, inline codes kept ----------
+
+
+def edit_targets(content: Path, templates: Path, path: Path, targets: dict[str, str]) -> dict[str, int]:
+    """Export, give the units `targets` (id → new target) with translate-toolkit and save; returns
+    the line of each edited unit in the file."""
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    for unit in store.units:
+        if unit.xmlelement.get("id") in targets:
+            unit.target = targets[unit.xmlelement.get("id")]
+    store.savefile(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {seg_id: next(n for n, line in enumerate(lines, 1) if f'id="{seg_id}"' in line) for seg_id in targets}
+
+
+def test_a_failing_target_is_refused_at_its_unit_and_nothing_is_written(project, tmp_path):
+    """QA errors refuse a target, as `reportgen i18n check` fails on them; the other units of the
+    file are not applied either."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    lines = edit_targets(content, templates, path, {"plan.action-plan.sections.key-tasks.title": "Principal Tasks",
+                                                    "plan.action-plan.sections.goals-2020.title": "Goals for the Year"})
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError) as refused:
+        import_(path, content, templates)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}:{lines['plan.action-plan.sections.goals-2020.title']}: error: plan.action-plan.sections.goals-2020.title: "
+        "the number 2020 of the Chinese is missing in the English [numbers]; not applied"]
+    assert snapshot(content, templates) == before
+
+
+def test_qa_warnings_are_reported_and_the_target_applied(project, tmp_path, capsys):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    edit_targets(content, templates, path, {"plan.action-plan.sections.approach.title": "Direction"})  # the glossary says Approach
+    assert main(["i18n", "import", str(path), "--content", str(content), "--templates", str(templates)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: plan.action-plan.sections.approach.title: glossary term 发展思路 is not rendered as “Approach” [glossary]" in err
+    assert collect(content, templates).by_id()["plan.action-plan.sections.approach.title"].en == "Direction"
+
+
+def test_the_content_check_names_the_unit_whose_english_fails_it(project, tmp_path):
+    """`reportgen check` runs on the files as they would be written; its error is reported at the
+    unit whose English takes the line, not at the others of the same file."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    text_id, title_id = "plan.action-plan.sections.innovation-chains.text", "plan.action-plan.sections.key-tasks.title"
+    old = collect(content, templates).by_id()[text_id].en
+    lines = edit_targets(content, templates, path, {title_id: "Principal Tasks", text_id: old + " See [the chains](http://x.example/)."})
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError) as refused:
+        import_(path, content, templates)
+    (problem,) = refused.value.problems
+    assert str(problem.location) == f"{path}:{lines[text_id]}"
+    assert problem.message.startswith(f"{text_id}: once written, the English fails `reportgen check` at {content / 'plan.yaml'}:")
+    assert "plan.yaml:115:15: sections[1].sections[2].text.en: a Markdown link or image would print as written" in problem.message
+    assert snapshot(content, templates) == before
+
+
+def test_import_through_links_edits_the_files_they_point_to(project, tmp_path):
+    """A content file (and the states file) that is a link inside the content folder stays a link:
+    the file it points to takes the English."""
+    content, templates = project
+    (content / "real").mkdir()
+    (content / "plan.yaml").rename(content / "real" / "plan.yaml")
+    (content / "plan.yaml").symlink_to("real/plan.yaml")
+    (content / "i18n" / "translations.yaml").rename(content / "real" / "translations.yaml")
+    (content / "i18n" / "translations.yaml").symlink_to("../real/translations.yaml")
+    path = tmp_path / "en.xlf"
+    edit_in_cat_tool(content, templates, path, "plan.action-plan.sections.key-tasks.title", "Principal Tasks")
+
+    report = import_(path, content, templates)
+
+    assert report.files == [(content / "real" / "plan.yaml").resolve(), (content / "real" / "translations.yaml").resolve()]
+    assert (content / "plan.yaml").is_symlink() and (content / "i18n" / "translations.yaml").is_symlink()
+    assert "title: {zh: 重点任务, en: Principal Tasks}" in (content / "real" / "plan.yaml").read_text(encoding="utf-8")
+    assert "plan.action-plan.sections.key-tasks.title: {source:" in (content / "real" / "translations.yaml").read_text(encoding="utf-8")
+    states = dict((s.id, st) for s, st in segment_states(content, templates))
+    assert states["plan.action-plan.sections.key-tasks.title"] == "translated"
+
+
 COUNT = "{{ key-projects.count }}"
 
 
@@ -483,6 +565,8 @@ def test_placeholders_check():
     assert ("placeholders", "error") in checks("截至{quarter}末", "By the end of {quartre}")
     assert checks("截至{quarter}末", "By the end of {quarter}") == set()
     assert checks("推动{{key-projects.count}}个项目", "promote {{ key-projects.count }} projects") == set()
+    for extra in ("{unit.__class__}", "{0}", "{unit:>99999}", "{% for x in y %}"):  # read by str.format or Jinja
+        assert ("placeholders", "error") in checks("单位：{unit}", f"Unit: {{unit}} {extra}"), extra
 
 
 def test_untranslated_check():
