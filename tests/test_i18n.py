@@ -1,9 +1,14 @@
 """The translators' loop: segments, states, XLIFF round trip, QA checks, status, review copies."""
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -318,6 +323,167 @@ def test_stale_units_can_be_skipped(project, tmp_path):
     assert snapshot(content, templates) == before
 
 
+# --- what an import writes: targets that pass QA and `check`, through links, inline codes kept ----------
+
+
+def edit_targets(content: Path, templates: Path, path: Path, targets: dict[str, str]) -> dict[str, int]:
+    """Export, give the units `targets` (id → new target) with translate-toolkit and save; returns
+    the line of each edited unit in the file."""
+    export(content, templates, path)
+    store = xliff.xlifffile.parsefile(str(path))
+    for unit in store.units:
+        if unit.xmlelement.get("id") in targets:
+            unit.target = targets[unit.xmlelement.get("id")]
+    store.savefile(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {seg_id: next(n for n, line in enumerate(lines, 1) if f'id="{seg_id}"' in line) for seg_id in targets}
+
+
+def test_a_failing_target_is_refused_at_its_unit_and_nothing_is_written(project, tmp_path):
+    """QA errors refuse a target, as `reportgen i18n check` fails on them; the other units of the
+    file are not applied either."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    lines = edit_targets(content, templates, path, {"plan.action-plan.sections.key-tasks.title": "Principal Tasks",
+                                                    "plan.action-plan.sections.goals-2020.title": "Goals for the Year"})
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError) as refused:
+        import_(path, content, templates)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}:{lines['plan.action-plan.sections.goals-2020.title']}: error: plan.action-plan.sections.goals-2020.title: "
+        "the number 2020 of the Chinese is missing in the English [numbers]; not applied"]
+    assert snapshot(content, templates) == before
+
+
+def test_qa_warnings_are_reported_and_the_target_applied(project, tmp_path, capsys):
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    edit_targets(content, templates, path, {"plan.action-plan.sections.approach.title": "Direction"})  # the glossary says Approach
+    assert main(["i18n", "import", str(path), "--content", str(content), "--templates", str(templates)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: plan.action-plan.sections.approach.title: glossary term 发展思路 is not rendered as “Approach” [glossary]" in err
+    assert collect(content, templates).by_id()["plan.action-plan.sections.approach.title"].en == "Direction"
+
+
+def test_the_content_check_names_the_unit_whose_english_fails_it(project, tmp_path):
+    """`reportgen check` runs on the files as they would be written; its error is reported at the
+    unit whose English takes the line, not at the others of the same file."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    text_id, title_id = "plan.action-plan.sections.innovation-chains.text", "plan.action-plan.sections.key-tasks.title"
+    old = collect(content, templates).by_id()[text_id].en
+    lines = edit_targets(content, templates, path, {title_id: "Principal Tasks", text_id: old + " See [the chains](http://x.example/)."})
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError) as refused:
+        import_(path, content, templates)
+    (problem,) = refused.value.problems
+    assert str(problem.location) == f"{path}:{lines[text_id]}"
+    assert problem.message.startswith(f"{text_id}: once written, the English fails `reportgen check` at {content / 'plan.yaml'}:")
+    assert "plan.yaml:115:15: sections[1].sections[2].text.en: a Markdown link or image would print as written" in problem.message
+    assert snapshot(content, templates) == before
+
+
+def test_import_through_links_edits_the_files_they_point_to(project, tmp_path):
+    """A content file (and the states file) that is a link inside the content folder stays a link:
+    the file it points to takes the English."""
+    content, templates = project
+    (content / "real").mkdir()
+    (content / "plan.yaml").rename(content / "real" / "plan.yaml")
+    (content / "plan.yaml").symlink_to("real/plan.yaml")
+    (content / "i18n" / "translations.yaml").rename(content / "real" / "translations.yaml")
+    (content / "i18n" / "translations.yaml").symlink_to("../real/translations.yaml")
+    path = tmp_path / "en.xlf"
+    edit_in_cat_tool(content, templates, path, "plan.action-plan.sections.key-tasks.title", "Principal Tasks")
+
+    report = import_(path, content, templates)
+
+    assert report.files == [(content / "real" / "plan.yaml").resolve(), (content / "real" / "translations.yaml").resolve()]
+    assert (content / "plan.yaml").is_symlink() and (content / "i18n" / "translations.yaml").is_symlink()
+    assert "title: {zh: 重点任务, en: Principal Tasks}" in (content / "real" / "plan.yaml").read_text(encoding="utf-8")
+    assert "plan.action-plan.sections.key-tasks.title: {source:" in (content / "real" / "translations.yaml").read_text(encoding="utf-8")
+    states = dict((s.id, st) for s, st in segment_states(content, templates))
+    assert states["plan.action-plan.sections.key-tasks.title"] == "translated"
+
+
+COUNT = "{{ key-projects.count }}"
+
+
+@pytest.mark.parametrize("version, code", [
+    ("2.0", '<ph id="1" dataRef="d1"/>'),
+    ("2.0", f'<ph id="1" equiv="{COUNT}"/>'),
+    ("2.0", f'<ph id="1" disp="{COUNT}"/>'),
+    ("1.2", f'<x id="1" equiv-text="{COUNT}"/>'),
+    ("1.2", f'<ph id="1">{COUNT}</ph>'),
+])
+def test_inline_codes_keep_their_text(project, tmp_path, version, code):
+    """A CAT tool that shows a placeholder as an inline code gives it back as one (in the source
+    too): the code's text (2.0: its original data, equiv or disp) is kept, and so is the text of
+    a paired code."""
+    content, templates = project
+    seg_id = "plan.action-plan.sections.goals-2020.text"
+    path = tmp_path / "en.xlf"
+    export(content, templates, path, version=version)
+    text = path.read_text(encoding="utf-8")
+    pair = "pc" if version == "2.0" else "g"
+    assert f"implementation of {COUNT} major projects" in text and f"等{COUNT}个" in text
+    text = text.replace(f"implementation of {COUNT} major projects", f'implementation of {code} <{pair} id="2">key</{pair}> projects')
+    text = text.replace(f"等{COUNT}个", f"等{code}个")
+    if "dataRef" in code:  # the unit's original data, after its notes
+        notes_end = text.index("</notes>", text.index(f'<unit id="{seg_id}">')) + len("</notes>")
+        text = text[:notes_end] + f'<originalData><data id="d1">{COUNT}</data></originalData>' + text[notes_end:]
+    path.write_text(text, encoding="utf-8")
+
+    report = import_(path, content, templates)
+
+    assert report.applied == [seg_id]
+    assert f"implementation of {COUNT} key projects" in collect(content, templates).by_id()[seg_id].en
+
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail (inside the code under test) when the block runs longer than `seconds`."""
+    def late(*_):
+        raise RuntimeError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(project, tmp_path, capsys):
+    """An XLIFF or a content file that is a FIFO is refused by stat: opening it would wait forever."""
+    content, templates = project
+    os.mkfifo(tmp_path / "en.xlf")
+    with deadline(30):
+        assert main(["i18n", "import", str(tmp_path / "en.xlf"), "--content", str(content), "--templates", str(templates)]) == 2
+    assert f"{tmp_path / 'en.xlf'}: error: not a regular file (a folder, a FIFO or a device)" in capsys.readouterr().err
+    (content / "notice.yaml").unlink()
+    os.mkfifo(content / "notice.yaml")
+    with deadline(30):
+        assert main(["i18n", "check", "--content", str(content), "--templates", str(templates)]) == 2
+    assert f"{content / 'notice.yaml'}: error: not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "huge.xlf"])
+def test_an_endless_or_huge_xliff_is_refused_before_reading(project, tmp_path, name):
+    """`i18n import /dev/zero`, and a file larger than the limit (here a sparse terabyte), are refused
+    by stat; the command runs with a memory limit well below what reading them would take."""
+    content, templates = project
+    huge = tmp_path / "huge.xlf"
+    with huge.open("wb") as f:
+        f.truncate(2**40)
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31)); "
+    run = subprocess.run([sys.executable, "-c", limit + "from reportgen.cli import main; raise SystemExit(main())",
+                          "i18n", "import", name, "--content", str(content), "--templates", str(templates)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert f"{name}: error: {'not a regular file' if name == '/dev/zero' else 'file is larger than the limit of 52428800 bytes'}" in run.stderr
+
+
 # --- QA checks ----------------------------------------------------------------------------------------
 
 
@@ -399,6 +565,8 @@ def test_placeholders_check():
     assert ("placeholders", "error") in checks("截至{quarter}末", "By the end of {quartre}")
     assert checks("截至{quarter}末", "By the end of {quarter}") == set()
     assert checks("推动{{key-projects.count}}个项目", "promote {{ key-projects.count }} projects") == set()
+    for extra in ("{unit.__class__}", "{0}", "{unit:>99999}", "{% for x in y %}"):  # read by str.format or Jinja
+        assert ("placeholders", "error") in checks("单位：{unit}", f"Unit: {{unit}} {extra}"), extra
 
 
 def test_untranslated_check():

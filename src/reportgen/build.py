@@ -18,7 +18,7 @@ from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifes
 from .render import render_html
 from .templates import Templates
 
-__all__ = ["FORMATS", "Built", "Document", "build", "documents"]
+__all__ = ["FORMATS", "Built", "Document", "build", "check", "documents"]
 
 
 class WorkerKilled(ReportgenError):
@@ -38,6 +38,16 @@ class Document:
     template: str
     context: dict[str, Any]
     sources: tuple[Path, ...] = ()  # the content files it is made from (model: Plan.sources, Bulletin.sources)
+
+
+def check(content_dir: Path, templates_dir: Path, langs: tuple[str, ...] = LANGS, ids: set[str] | None = None) -> tuple[Content, list[Document]]:
+    """What `reportgen check` does: load and validate the content, and render the HTML of every
+    document (of `ids` only, in `langs`) in memory; raises at the first problems found."""
+    content = load_content(content_dir)
+    docs = [doc for doc in documents(content, langs) if ids is None or doc.id in ids]
+    for doc in docs:
+        render_html(templates_dir, doc.template, content_dir=content_dir, lang=doc.lang, kind=doc.kind, **doc.context)
+    return content, docs
 
 
 def documents(content: Content, langs: tuple[str, ...], quarter: str | None = None, drafts: frozenset[str] = frozenset()) -> list[Document]:

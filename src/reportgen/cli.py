@@ -251,16 +251,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .build import documents
-    from .content import load_content
-    from .render import render_html
+    from .build import check
 
-    content = load_content(args.content)
+    content, docs = check(args.content, args.templates)
     for warning in content.warnings:
         print(warning, file=sys.stderr)
-    docs = documents(content, LANGS)
-    for doc in docs:
-        render_html(args.templates, doc.template, content_dir=args.content, lang=doc.lang, kind=doc.kind, **doc.context)
     print(_("content ok: {plans} plan(s), {notices} notice(s), {bulletins} bulletin(s); {documents} documents render").format(
         plans=len(content.plans), notices=len(content.notices), bulletins=len(content.bulletins), documents=len(docs)))
     return 0

@@ -28,7 +28,7 @@ from .model import (
     figures,
     format_number,
 )
-from .inputs import outside_links
+from .inputs import is_file, outside_links
 from .i18n.cells import CELLS_FILE
 from .messages import _
 from .progress import load_series
@@ -143,7 +143,7 @@ def english_store(content_dir: Path, source: PlanSource) -> tuple[Path, ...]:
     """The catalogue's English of table texts, when a table keeps its English there (i18n/cells.py)."""
     store = content_dir / CELLS_FILE
     keeps = any(c.type == "text" and len(c.file_headers()) == 1 for att in source.attachments for c in att.table.leaves)
-    return (store,) if keeps and store.is_file() else ()
+    return (store,) if keeps and is_file(store) else ()
 
 
 def load_notice(path: Path, raw: Any, plans: list[Plan] | None, problems: Problems) -> Notice | None:

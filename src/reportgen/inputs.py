@@ -1,10 +1,15 @@
-"""Reading content files safely: only inside the content folder, within size limits, decoded
-with an error that names the row and byte (docs/content-format.md, "Files and encodings")."""
+"""Reading content files safely: only inside the content folder, only regular files, within size
+limits, decoded with an error that names the row and byte (docs/content-format.md, "Files and
+encodings"). An import reads here the files it is about to write (`pending`) to check them first."""
 from __future__ import annotations
 
 import codecs
+import contextlib
+import hashlib
 import os
+import stat
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ContentError, Location, Problem, display_path
@@ -12,6 +17,7 @@ from .messages import _
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
+_PENDING: dict[Path, bytes] = {}  # resolved path → the bytes an import is about to write there (pending)
 
 
 def plausible_chinese(text: str) -> bool:
@@ -54,14 +60,64 @@ def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
-    """The bytes of a content file under `root`, refusing missing, outside and oversized files."""
+    """The bytes of a content file under `root` (its pending bytes while an import checks them),
+    refusing missing, outside, oversized and non-regular files."""
     resolved = confined(path, root)
+    data = _PENDING[resolved] if resolved in _PENDING else read_file(resolved, MAX_INPUT_BYTES, Location(path))
+    if len(data) > MAX_INPUT_BYTES:
+        raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
+    return data
+
+
+def read_file(path: Path, limit: int, where: Location) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device, a folder, and a file
+    over the limit, are refused by stat before they are opened (opening a FIFO waits for a writer,
+    /dev/zero never ends), and no more than limit + 1 bytes are read (a file growing meanwhile)."""
+    data = b""
     try:
-        if resolved.stat().st_size > MAX_INPUT_BYTES:
-            raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
-        return resolved.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= limit:  # else refused below, unopened
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)  # replaced by a FIFO since: no waiting
+            with open(fd, "rb") as f:
+                info = os.fstat(fd)
+                data = f.read(limit + 1) if stat.S_ISREG(info.st_mode) else b""
     except OSError as exc:
-        raise ContentError([Problem(Location(path), _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+        raise ContentError([Problem(where, _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ContentError([Problem(where, _("not a regular file (a folder, a FIFO or a device): only files are read"))])
+    if max(info.st_size, len(data)) > limit:
+        raise ContentError([Problem(where, _("file is larger than the limit of {limit} bytes").format(limit=limit))])
+    return data
+
+
+@contextlib.contextmanager
+def pending(files: dict[Path, bytes]) -> Iterator[None]:
+    """While the block runs, every reader of content files sees `files` (resolved path → bytes) in
+    place of what is on disk: an import checks the files it is about to write, as `check` will read
+    them, before it writes any."""
+    _PENDING.update(files)
+    try:
+        yield
+    finally:
+        _PENDING.clear()
+
+
+def stamp(path: Path) -> tuple | None:
+    """What a cached reading of a file is keyed on: its pending bytes, else its time, size and inode
+    (None when it cannot be read)."""
+    resolved = Path(path).resolve()
+    if resolved in _PENDING:
+        return ("pending", hashlib.sha256(_PENDING[resolved]).hexdigest())
+    try:
+        info = resolved.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` is a file (or one that an import is about to write)."""
+    return Path(path).resolve() in _PENDING or Path(path).is_file()
 
 
 def read_text(path: Path, root: Path) -> str:

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .errors import Location, Problem, TemplateError
+from .inputs import stamp
 from .model import Column, Date, Period, format_number, heading_marker
 from .templates import Templates
 
@@ -193,8 +194,13 @@ class TemplateLoader(jinja2.BaseLoader):
         return path.read_text(encoding="utf-8"), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
 
 
-@cache
 def environment(templates_dir: Path, content_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The templates' Jinja2 environment, made once while their strings.yaml is unchanged."""
+    return _environment(templates_dir, content_dir, stamp(Templates(templates_dir, content_dir).find("strings.yaml")))
+
+
+@cache
+def _environment(templates_dir: Path, content_dir: Path | None, strings: tuple | None) -> ImmutableSandboxedEnvironment:
     templates = Templates(templates_dir, content_dir)
     env = ImmutableSandboxedEnvironment(
         loader=TemplateLoader(templates),

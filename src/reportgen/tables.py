@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
-from .inputs import check_xlsx, confined, read_table_text
+from .inputs import check_xlsx, confined, read_table_text, stamp
 from .messages import _
 from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
@@ -311,14 +311,6 @@ def read_table(base: Path, number: int, att: Attachment, where: Location) -> Tab
         _READINGS[key] = _read_table(base, number, att, where, english)
     reading = _READINGS[key]
     return TableReading(reading.table, reading.cells, (*store_problems, *reading.problems)) if store_problems else reading
-
-
-def stamp(file: Path) -> tuple | None:
-    try:
-        info = file.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def _read_table(base: Path, number: int, att: Attachment, where: Location, english) -> TableReading:

@@ -15,7 +15,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem, Problems, TemplateError
-from .inputs import read_text
+from .inputs import read_text, stamp
 from .messages import _
 
 LANGS = ("zh", "en")
@@ -34,11 +34,8 @@ def read_yaml(path: Path, root: Path) -> Any:
     changed: a file is parsed once while it is unchanged, and every reader shares the result);
     syntax errors, explicit tags and aliases expanding beyond MAX_YAML_NODES values are located
     errors."""
-    try:
-        info = Path(path).stat()
-        key = (str(Path(path).resolve()), str(Path(root).resolve()), info.st_mtime_ns, info.st_size, info.st_ino)
-    except OSError:
-        key = None  # read_text says what is wrong
+    at = stamp(path)  # None: read_text says what is wrong
+    key = None if at is None else (str(Path(path).resolve()), str(Path(root).resolve()), at)
     if key in _PARSED:
         return _PARSED[key]
     value = parse_yaml(path, root)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, Location, Problem
+from ..inputs import is_file
 from ..yamlsource import locate, read_yaml
 
 CELLS_FILE = Path("i18n") / "cells.yaml"
@@ -33,7 +34,7 @@ def read_store(content_dir: Path) -> tuple[CellEnglish, list[Problem]]:
     """The catalogue's English of table texts (none when the file does not exist), and the problems
     of a malformed file."""
     path = Path(content_dir) / CELLS_FILE
-    if not path.is_file():
+    if not is_file(path):
         return CellEnglish(path), []
     try:
         raw = read_yaml(path, content_dir) or {}
@@ -56,17 +57,19 @@ def read_store(content_dir: Path) -> tuple[CellEnglish, list[Problem]]:
     return CellEnglish(path, texts), problems
 
 
-def write_store(store: CellEnglish, changes: dict[tuple[str, str, str], str]) -> bytes:
-    """The file's new text with `changes` applied: sorted, each text quoted (JSON strings are YAML)."""
+def write_store(store: CellEnglish, changes: dict[tuple[str, str, str], str]) -> tuple[bytes, dict[tuple[str, str, str], int]]:
+    """The file's new text with `changes` applied (sorted, each text quoted: JSON strings are YAML),
+    and the line of each text in it."""
     texts = {**store.texts, **changes}
     lines = ["# English of table texts whose file has no English column: table id → column key → Chinese →",
              "# English. Written by `reportgen i18n import` (docs/translation-workflow.md)."]
-    last: tuple = ()
+    at, last = {}, ()
     for table, key, zh in sorted(texts):
         if last[:1] != (table,):
             lines.append(f"{json.dumps(table, ensure_ascii=False)}:")
         if last[:2] != (table, key):
             lines.append(f"  {json.dumps(key, ensure_ascii=False)}:")
         lines.append(f"    {json.dumps(zh, ensure_ascii=False)}: {json.dumps(texts[(table, key, zh)], ensure_ascii=False)}")
+        at[table, key, zh] = len(lines)
         last = (table, key, zh)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ("\n".join(lines) + "\n").encode("utf-8"), at

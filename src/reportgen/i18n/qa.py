@@ -9,7 +9,8 @@ Each finding names the segment, its location (the Chinese source, file:line) and
                              separators allowed; one to ten may be words, 第N and N季度 ordinals, N月 a
                              month or an ordinal: 3家 three, 第2 second, 2季度 the second quarter, 12月
                              December or Dec., 1-9月 January to September or the first nine months)
-    placeholders   error     {{ figure }} and {field} placeholders missing, altered or added
+    placeholders   error     {{ figure }} and {field} placeholders missing, altered or added, and
+                             other braces added ({0}, {field.attribute}, {% … %})
     brackets       error     brackets or quotes unbalanced in the target (when the source is balanced)
                    warning   fewer brackets or quotes in the target than in the source, full-width ones in English
     markup         warning   Markdown ** / * emphasis not matching the source
@@ -162,8 +163,10 @@ def check_segment(s: Segment, glossary: dict[str, tuple[str, ...]]) -> list[Find
         missing, extra = sorted((src_ph - tgt_ph).elements()), sorted((tgt_ph - src_ph).elements())
         parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(extra)}"] if extra else [])
         add("placeholders", "error", f"placeholders differ from the Chinese: {'; '.join(parts)}")
-
     plain_zh, plain_en = PLACEHOLDER.sub(" ", zh), PLACEHOLDER.sub(" ", en)
+    if sum(map(plain_en.count, "{}")) > sum(map(plain_zh.count, "{}")):  # {quarter.__class__}, {0}, {% … %}
+        add("placeholders", "error", "braces in the English that are not placeholders of the Chinese: only its {…} and {{ … }} may be written")
+
     for name, zo, zc, eo, ec in BRACKETS:
         z_open, z_close = sum(plain_zh.count(c) for c in zo), sum(plain_zh.count(c) for c in zc)
         e_open, e_close = plain_en.count(eo), plain_en.count(ec)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, Location, Problem
+from ..inputs import confined
 from ..yamlsource import locate, read_yaml
 from .segments import Catalog, Segment, collect
 
@@ -78,7 +79,7 @@ _PLAIN_KEY = re.compile(r"^[\w][\w.\-]*$")
 
 
 def write_records(content_dir: Path, records: dict[str, Record]) -> Path:
-    """Write the states file (sorted, one line per segment), atomically."""
+    """Write the states file (sorted, one line per segment), atomically; returns where it went."""
     lines = [
         "# Translation states (reportgen i18n): one line per segment, sorted by id. Written by the tools;",
         "# source/target are short sha256 fingerprints of the Chinese/English when recorded. A segment whose",
@@ -89,7 +90,7 @@ def write_records(content_dir: Path, records: dict[str, Record]) -> Path:
         name = key if _PLAIN_KEY.match(key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
         target = f", target: '{r.target}'" if r.target else ""  # quoted: a fingerprint may look like a number
         lines.append(f"{name}: {{source: '{r.source}'{target}, state: {r.state}}}")
-    path = states_path(content_dir)
+    path = confined(states_path(content_dir), content_dir)  # a link inside the content folder: where it points
     write_atomic(path, "\n".join(lines) + "\n")
     return path
 

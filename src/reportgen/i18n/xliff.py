@@ -8,21 +8,27 @@ id = the segment id, source (zh-CN), target (en), the target's `state` (untransl
 translated → translated, needs-review → needs-review-translation, approved → final, plus
 approved="yes") and notes for context (documents, section, file:line, QA findings).
 
-Import validates the whole file first, then writes: a hostile or malformed file (bad XML, a DOCTYPE,
-entities, unknown or duplicate ids, another language pair) raises TranslationError and changes
+Import validates the whole file first, then writes: a hostile or malformed file (not a regular
+file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
+language pair, an inline element whose text is unknown) raises TranslationError and changes
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
-`skip_stale` (then it is reported and not applied). Targets are merged into the content files
-without re-serialising them: YAML scalars are spliced in place at the positions ruamel's composer
-gives (same quoting or block style, comments and layout untouched), a table's changed row is
-rewritten on its own line(s), and the file is re-parsed to prove only the intended values changed.
-Every file is replaced atomically (temporary file + rename); translations.yaml records the state.
+`skip_stale` (then it is reported and not applied). Inline elements keep their text (a code: its
+original data, equiv or disp). Every applied target passes the QA checks of qa.py (an error
+refuses it, as `reportgen i18n check` fails on it) and then `reportgen check`, run on the files as
+they would be written (inputs.pending), before any is written; a refused target is reported at
+its unit. Targets are merged into the content files without re-serialising them: YAML scalars
+are spliced in place at the positions ruamel's composer gives (same quoting or block style,
+comments and layout untouched), a table's changed row is rewritten on its own line(s), and the
+file is re-parsed to prove only the intended values changed. Every file is replaced atomically
+(temporary file + rename), where a link inside the content folder points; translations.yaml
+records the state.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -36,8 +42,8 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
-from ..inputs import table_encoding
-from .qa import check_segment, load_glossary
+from ..inputs import MAX_INPUT_BYTES, confined, pending, read_bytes, read_file, table_encoding
+from .qa import check_consistency, check_segment, load_glossary
 from ..tables import FORMULA_MARKS, CellPlace, StorePlace, formula_like
 from .cells import read_store, write_store
 from .segments import Segment, YamlPlace, collect
@@ -170,17 +176,16 @@ class IncomingUnit:
 
 
 def read_units(path: Path) -> list[IncomingUnit]:
-    """The units of an XLIFF 1.2 or 2.0 file, refusing DTDs, entities and malformed XML."""
+    """The units of an XLIFF 1.2 or 2.0 file, refusing DTDs, entities, malformed XML, and files that
+    are not regular or over MAX_XLIFF_BYTES (by stat, before reading)."""
     import defusedxml.ElementTree as safe_et
     from defusedxml import DefusedXmlException
 
     where = Location(Path(path))
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise TranslationError([Problem(where, f"cannot read XLIFF: {exc.strerror}")]) from None
-    if len(data) > MAX_XLIFF_BYTES:
-        raise TranslationError([Problem(where, f"XLIFF file is larger than {MAX_XLIFF_BYTES} bytes")])
+        data = read_file(Path(path), MAX_XLIFF_BYTES, where)
+    except ContentError as exc:
+        raise TranslationError(exc.problems) from None
     try:
         safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -211,15 +216,20 @@ def read_units(path: Path) -> list[IncomingUnit]:
         src, tgt = file_el.get("source-language", ""), file_el.get("target-language", "")
         if not src.lower().startswith("zh") or (tgt and not tgt.lower().startswith("en")):
             problems.append(Problem(Location(Path(path), file_el.sourceline), f"language pair {src or '?'} → {tgt or '?'}: expected zh-CN → en"))
-    if problems:
-        raise TranslationError(problems)
     out = []
     for unit in store.units:
         el = unit.xmlelement
-        target_el = unit.getlanguageNode(lang=None, index=1)
+        source_el, target_el = unit.getlanguageNode(lang=None, index=0), unit.getlanguageNode(lang=None, index=1)
         xml_state = target_el.get("state") if target_el is not None else None
         claim = "approved" if el.get("approved") == "yes" or xml_state in ("final", "signed-off") else ("translated" if xml_state == "translated" else None)
-        out.append(IncomingUnit(el.get("id") or "", str(unit.source or ""), str(unit.target or ""), claim, el.sourceline))
+        try:
+            source, target = (spaced(node, inline_text(node, "1.2", {})) if node is not None else "" for node in (source_el, target_el))
+        except ValueError as exc:
+            problems.append(Problem(Location(Path(path), el.sourceline), f"{el.get('id') or 'a unit'}: {exc}; not applied"))
+            continue
+        out.append(IncomingUnit(el.get("id") or "", source, target, claim, el.sourceline))
+    if problems:
+        raise TranslationError(problems)
     return out
 
 
@@ -227,15 +237,77 @@ def read_xliff2(root, path: Path) -> list[IncomingUnit]:
     ns = "{urn:oasis:names:tc:xliff:document:2.0}"
     if not (root.get("srcLang") or "").lower().startswith("zh") or not (root.get("trgLang") or "en").lower().startswith("en"):
         raise TranslationError([Problem(Location(path, root.sourceline), f"language pair {root.get('srcLang')} → {root.get('trgLang')}: expected zh-CN → en")])
-    out = []
+    out, problems = [], []
     for unit in root.iter(f"{ns}unit"):
         segs = unit.findall(f"{ns}segment")
-        source = "".join("".join(s.find(f"{ns}source").itertext()) for s in segs if s.find(f"{ns}source") is not None)
-        target = "".join("".join(s.find(f"{ns}target").itertext()) for s in segs if s.find(f"{ns}target") is not None)
+        try:
+            data = {d.get("id"): inline_text(d, "2.0", {}) for d in unit.iterfind(f"{ns}originalData/{ns}data")}
+            source, target = ("".join(inline_text(node, "2.0", data) for s in segs for node in s.iterfind(f"{ns}{part}")) for part in ("source", "target"))
+        except ValueError as exc:
+            problems.append(Problem(Location(path, unit.sourceline), f"{unit.get('id') or 'a unit'}: {exc}; not applied"))
+            continue
         states = {s.get("state", "initial") for s in segs}
         claim = "approved" if states <= {"final", "reviewed"} and "final" in states else ("translated" if states <= {"translated", "reviewed", "final"} and not any(s.get("subState") for s in segs) else None)
         out.append(IncomingUnit(unit.get("id") or "", source, target, claim, unit.sourceline))
+    if problems:
+        raise TranslationError(problems)
     return out
+
+
+# XLIFF inline elements, by version: those whose content is text (1.2: a <ph>, <bpt>, <ept> or <it>
+# holds the native code it stands for; 2.0: a <pc> also has start and end codes), and the empty
+# codes with the attributes that may give their text (2.0: dataRef names the unit's <originalData>).
+INLINE_CONTENT = {"1.2": ("g", "mrk", "ph", "bpt", "ept", "it", "sub"), "2.0": ("mrk", "pc")}
+INLINE_CODES = {"1.2": {"x": ("equiv-text",), "bx": ("equiv-text",), "ex": ("equiv-text",)},
+                "2.0": {"ph": ("dataRef", "equiv", "disp"), "sc": ("dataRef", "equiv", "disp"), "ec": ("dataRef", "equiv", "disp")}}
+INLINE_MARKERS = {"1.2": (), "2.0": ("sm", "em")}  # the bounds of an annotation: no text
+
+
+def inline_text(element, version: str, data: dict[str, str]) -> str:
+    """The text of a <source>, <target> (or 2.0 <data>) with its inline elements: the text of
+    each, and each code as the text it stands for (2.0: its original data, else its equiv, else its
+    disp; a <pc>'s start and end codes likewise, when they have one). An element whose text is not
+    known is refused, naming it (ValueError): no text is dropped."""
+    out = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):  # not a comment or a processing instruction
+            out.append(inline_element(child, version, data))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def inline_element(el, version: str, data: dict[str, str]) -> str:
+    name = etree.QName(el).localname
+    shown = f"<{name} id={el.get('id')!r}>" if el.get("id") else f"<{name}>"
+    if name in INLINE_CONTENT[version]:
+        start, end = (code_text(el, data, (f"dataRef{edge}", f"equiv{edge}", f"disp{edge}")) or "" for edge in ("Start", "End"))
+        return start + inline_text(el, version, data) + end
+    if name in INLINE_CODES[version]:
+        text = code_text(el, data, INLINE_CODES[version][name])
+        if text is None:
+            raise ValueError(f"the inline code {shown} has no text ({', '.join(INLINE_CODES[version][name])}): what it stands for is unknown; write it as text")
+        return text
+    if name in INLINE_MARKERS[version]:
+        return ""
+    raise ValueError(f"{shown} is not an inline element that reportgen reads in XLIFF {version}: write plain text")
+
+
+def code_text(el, data: dict[str, str], attributes: tuple[str, ...]) -> str | None:
+    """The text of an inline code: of the first of `attributes` it has (a dataRef: its <data>)."""
+    for attribute in attributes:
+        value = el.get(attribute)
+        if value is not None and attribute.startswith("dataRef"):
+            value = data.get(value)
+        if value is not None:
+            return value
+    return None
+
+
+def spaced(node, text: str) -> str:
+    """XLIFF 1.2 text as translate-toolkit reads it: whitespace collapsed unless the nearest
+    xml:space says preserve."""
+    space = node.xpath("ancestor-or-self::*/@xml:space")
+    return text if space and space[-1] == "preserve" else re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
 
 
 def squash(text: str) -> str:
@@ -243,12 +315,32 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a unit changes: a segment's English (`en`, the same when only the state changes) and state."""
+
+    segment: Segment
+    en: str
+    state: str
+    unit: Location  # the unit in the XLIFF file
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A file's new bytes, and the lines (first, last) that each changed segment's English takes in them."""
+
+    data: bytes
+    lines: dict[str, tuple[int, int]]
+
+
 def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool = False, approve: bool = False) -> ImportReport:
     """Merge the targets and states of an XLIFF file into the content; see the module docstring.
 
     A changed target is recorded as translated (approved with `approve`, for a file returning from
     review); an unchanged target takes the state the unit claims (approved="yes" or final/signed-off
-    → approved, translated → translated; other states change nothing)."""
+    → approved, translated → translated; other states change nothing). Every applied target passes
+    the QA checks (errors refuse it; warnings are reported) and `reportgen check` on the files as they
+    would be written, before anything is written."""
     path = Path(path)
     units = read_units(path)
     catalog = collect(content_dir, templates_dir)
@@ -257,7 +349,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
     current = dict(states_of(catalog, records))
     report = ImportReport()
     errors, seen = [], {}
-    changes: dict[str, tuple[Segment, str, str]] = {}  # id → (segment, new English, new state)
+    changes: dict[str, Change] = {}
     for u in units:
         where = Location(path, u.line)
         if not u.id:
@@ -281,6 +373,9 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         if squash(target) == squash(seg.zh):
             report.skipped.append(Problem(where, f"{u.id}: the target is a copy of the source; not applied", "warning"))
             continue
+        if len(target.encode("utf-8")) > MAX_INPUT_BYTES:  # no file could hold it: refused before minutes of YAML work
+            errors.append(Problem(where, f"{u.id}: the target has {len(target.encode('utf-8'))} bytes, more than a content file may hold ({MAX_INPUT_BYTES}); not applied"))
+            continue
         if isinstance(seg.place, CellPlace) and formula_like(target, FORMULA_MARKS + "-"):
             errors.append(Problem(where, f"{u.id}: the target starts with {target[0]!r}: a spreadsheet opening {seg.place.file.name} would run it as a formula; not applied"))
             continue
@@ -299,50 +394,105 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         if new_en == seg.en and current[seg] == new_state and rec is not None:
             report.unchanged += 1
             continue
-        changes[u.id] = (seg, new_en, new_state)
+        changes[u.id] = Change(seg, new_en, new_state, where)
     if errors:
         raise TranslationError(errors)
 
-    texts = plan_writes(changes.values(), content_dir)  # raises TranslationError before anything is written
-    glossary = load_glossary(content_dir)
-    for seg_id, (seg, new_en, new_state) in changes.items():
-        updated = Segment(seg.id, seg.zh, new_en, seg.location, seg.documents, seg.context, seg.place)
-        records[seg_id] = record_for(updated, new_state)
-        (report.applied if new_en != seg.en else report.state_only).append(seg_id)
-        report.findings += [f.problem() for f in check_segment(updated, glossary)]
-    for file, data in texts.items():
-        write_atomic(file, data)
+    updated = {seg_id: replace(c.segment, en=c.en) for seg_id, c in changes.items()}
+    findings = [f for s in updated.values() for f in check_segment(s, load_glossary(content_dir))]
+    findings += [f for f in check_consistency([updated.get(s.id, s) for s in catalog.segments]) if f.segment_id in changes]
+    refused = [Problem(changes[f.segment_id].unit, f"{f.segment_id}: {f.message} [{f.check}]; not applied") for f in findings if f.severity == "error"]
+    if refused:  # as `reportgen i18n check` fails on them
+        raise TranslationError(refused)
+    writes = plan_writes(changes, content_dir, templates_dir)
+    refused = check_writes(writes, changes, content_dir, templates_dir)
+    if refused:
+        raise TranslationError(refused)
+    report.findings = [f.problem() for f in findings]
+    for seg_id, c in changes.items():
+        records[seg_id] = record_for(updated[seg_id], c.state)
+        (report.applied if c.en != c.segment.en else report.state_only).append(seg_id)
+    for file, rewrite in writes.items():
+        write_atomic(file, rewrite.data)
         report.files.append(file)
     if changes:
         report.files.append(write_records(content_dir, records))
     return report
 
 
+def check_writes(writes: dict[Path, Rewrite], changes: dict[str, Change], content_dir: Path, templates_dir: Path) -> list[Problem]:
+    """The errors that `reportgen check` finds in the content as `writes` would make it and not in the
+    content as it is (those are not the translator's), rendering the English of the documents that
+    print a changed text; each at the unit(s) it concerns."""
+    from ..build import check  # the pipeline's own check (its imports are slow: only when something is written)
+
+    if not writes:
+        return []
+    documents = {d for c in changes.values() if c.en != c.segment.en for d in c.segment.documents}
+
+    def errors() -> list[Problem]:
+        try:
+            check(content_dir, templates_dir, ("en",), documents)
+        except ReportgenError as exc:
+            return [p for p in exc.problems if p.severity == "error"]
+        return []
+
+    with pending({file: rewrite.data for file, rewrite in writes.items()}):
+        after = errors()
+    before = {(p.location.file, p.message) for p in errors()} if after else set()
+    spans = {seg_id: [(file, *lines)] for file, rewrite in writes.items() for seg_id, lines in rewrite.lines.items()}
+    for seg_id, c in changes.items():  # a text whose English is kept elsewhere (cells.yaml): its Chinese
+        if c.segment.location.file.resolve() not in writes:
+            spans.setdefault(seg_id, []).append((c.segment.location.file.resolve(), c.segment.location.line, c.segment.location.line))
+    return [Problem(changes[seg_id].unit, f"{seg_id}: once written, the English fails `reportgen check` at {p.location}: {p.message}; not applied")
+            for p in after if (p.location.file, p.message) not in before for seg_id in concerned(p, spans)]
+
+
+def concerned(problem: Problem, spans: dict[str, list[tuple[Path, int | None, int | None]]]) -> list[str]:
+    """The segments a problem of a content file is about: those whose English (or Chinese) takes its
+    line, else those in its file, else all of them. `spans`: segment id → [(file, first, last line)]."""
+    file, line = problem.location.file.resolve(), problem.location.line
+
+    def there(seg_id: str, anywhere: bool) -> bool:
+        return any(f == file and (anywhere or line is not None and first is not None and first <= line <= last) for f, first, last in spans[seg_id])
+
+    return [s for s in spans if there(s, False)] or [s for s in spans if there(s, True)] or list(spans)
+
+
 # ---------------------------------------------------------------------------------------------
 # writing the English back into the sources
 
 
-def plan_writes(changes, content_dir: Path) -> dict[Path, bytes]:
-    """The new bytes of every content file touched by `changes` (segment, new English, state)."""
-    by_file: dict[Path, list[tuple[Segment, str]]] = {}
-    for seg, new_en, _ in changes:
-        if new_en != seg.en:
-            by_file.setdefault(seg.place.file, []).append((seg, new_en))
+def plan_writes(changes: dict[str, Change], content_dir: Path, templates_dir: Path) -> dict[Path, Rewrite]:
+    """The new bytes of every file whose English changes, by the path they go to: a symbolic link
+    inside the content (or templates) folder is written where it points."""
+    by_file: dict[Path, list[Change]] = {}
+    for c in changes.values():
+        if c.en != c.segment.en:
+            by_file.setdefault(c.segment.place.file, []).append(c)
     out, problems = {}, []
     for file, items in by_file.items():
+        root = content_dir if file.is_relative_to(content_dir) else templates_dir  # strings.yaml: the office's, or the templates'
+        place = items[0].segment.place
         try:
-            if isinstance(items[0][0].place, StorePlace):
+            target = confined(file, root)
+            if isinstance(place, StorePlace):
                 store, problems_here = read_store(content_dir)
-                problems += problems_here
-                out[file] = write_store(store, {(s.place.table, s.place.key, s.place.zh): en for s, en in items})
-            elif isinstance(items[0][0].place, YamlPlace):
-                out[file] = splice_yaml(file, [(s.place.keys, en) for s, en in items])
+                if problems_here:
+                    raise TranslationError(problems_here)
+                data, lines = write_store(store, {(c.segment.place.table, c.segment.place.key, c.segment.place.zh): c.en for c in items})
+                out[target] = Rewrite(data, {c.segment.id: (lines[c.segment.place.table, c.segment.place.key, c.segment.place.zh],) * 2 for c in items})
+            elif isinstance(place, YamlPlace):
+                data, spans = splice_yaml(target, root, [(c.segment.place.keys, c.en) for c in items])
+                out[target] = Rewrite(data, {c.segment.id: span for c, span in zip(items, spans)})
             elif file.suffix.lower() == ".csv":
-                out[file] = rewrite_csv(file, [(s.place, en) for s, en in items])
+                data, spans = rewrite_csv(target, root, [(c.segment.place, c.en) for c in items])
+                out[target] = Rewrite(data, {c.segment.id: span for c, span in zip(items, spans)})
             else:
-                problems += [Problem(s.location, f"{s.id}: cannot write into {file.suffix} tables; copy the English into the file by hand") for s, _ in items]
-        except TranslationError as exc:
-            problems += exc.problems
+                problems += [Problem(c.unit, f"{c.segment.id}: cannot write into {file.suffix} tables; copy the English into {c.segment.location} by hand") for c in items]
+        except (TranslationError, ContentError) as exc:
+            spans = {c.segment.id: [(c.segment.location.file.resolve(), c.segment.location.line, c.segment.location.line)] for c in items}
+            problems += [Problem(changes[seg_id].unit, f"{seg_id}: {p.location}: {p.message}; not applied") for p in exc.problems for seg_id in concerned(p, spans)]
     if problems:
         raise TranslationError(problems)
     return out
@@ -395,9 +545,11 @@ def emit_scalar(text: str, style: str | None, indent: int, flow: bool) -> str:
     return body.rstrip("\n")
 
 
-def splice_yaml(file: Path, edits: list[tuple[tuple, str]]) -> bytes:
-    """The YAML file with the `en` of each {zh, en} map at `keys` replaced by the new text."""
-    bom, text = _split_bom(file.read_bytes())
+def splice_yaml(file: Path, root: Path, edits: list[tuple[tuple, str]]) -> tuple[bytes, list[tuple[int, int]]]:
+    """The YAML file with the `en` of each {zh, en} map at `keys` replaced by the new text, and the
+    lines (first, last) each map takes in it. A text that the scalar's style cannot hold (a folded
+    block cannot end a line with spaces) is written double-quoted."""
+    bom, text = _split_bom(read_bytes(file, root))
     plain = YAML(typ="safe", pure=True)
     expected = plain.load(text)
     for keys, new_en in edits:
@@ -406,17 +558,17 @@ def splice_yaml(file: Path, edits: list[tuple[tuple, str]]) -> bytes:
             holder = holder[key]
         holder["en"] = new_en
 
-    def attempt(force_quotes: bool) -> str:
-        root = YAML(typ="rt", pure=True).compose(text)
-        spans = []
-        for keys, new_en in edits:
-            pair, _ = _node_at(root, keys)
+    def attempt(force_quotes: bool) -> tuple[str, list[tuple[int, int]]]:
+        tree = YAML(typ="rt", pure=True).compose(text)
+        spans = []  # (start, end, new text, start of the {zh, en} map, edit)
+        for i, (keys, new_en) in enumerate(edits):
+            pair, _ = _node_at(tree, keys)
             if not isinstance(pair, MappingNode):
                 raise TranslationError([Problem(Location(file), f"{'.'.join(map(str, keys))}: not a {{zh, en}} map")])
             en = next((v for k, v in pair.value if k.value == "en"), None)
             zh = next((v for k, v in pair.value if k.value == "zh"), None)
             if en is not None and isinstance(en, ScalarNode) and en.end_mark.index > en.start_mark.index:
-                style = '"' if force_quotes and en.style not in (">", "|") else en.style
+                style = '"' if force_quotes else en.style
                 line_start = text.rfind("\n", 0, en.start_mark.index) + 1
                 key_col = len(text[line_start:en.start_mark.index]) - len(text[line_start:en.start_mark.index].lstrip())
                 indent = key_col + 2
@@ -429,11 +581,11 @@ def splice_yaml(file: Path, edits: list[tuple[tuple, str]]) -> bytes:
                     new = new.rstrip("\n")
                 elif en.style in (">", "|") and not new.endswith("\n"):
                     new += "\n"
-                spans.append((en.start_mark.index, en.end_mark.index, new))
+                spans.append((en.start_mark.index, en.end_mark.index, new, pair.start_mark.index, i))
             elif zh is not None and en is None:
                 if pair.flow_style:  # {zh: …} → {zh: …, en: …}
                     end = pair.end_mark.index - 1
-                    spans.append((end, end, ", en: " + emit_scalar(new_en, '"' if force_quotes else None, 0, True)))
+                    spans.append((end, end, ", en: " + emit_scalar(new_en, '"' if force_quotes else None, 0, True), pair.start_mark.index, i))
                 else:  # a new line `en: …` after the zh value, aligned with `zh:`
                     line_start = text.rfind("\n", 0, zh.start_mark.index) + 1
                     zh_line = text[line_start:]
@@ -443,32 +595,40 @@ def splice_yaml(file: Path, edits: list[tuple[tuple, str]]) -> bytes:
                         at = len(text)
                     style = '"' if force_quotes else (">" if len(new_en) > 60 else None)
                     new = " " * key_col + "en: " + emit_scalar(new_en, style, key_col + 2, False)
-                    spans.append((at, at, new if new.endswith("\n") else new + "\n"))
+                    spans.append((at, at, new if new.endswith("\n") else new + "\n", pair.start_mark.index, i))
             else:
                 raise TranslationError([Problem(Location(file), f"{'.'.join(map(str, keys))}: cannot place the English here")])
-        out = text
-        for start, end, new in sorted(spans, reverse=True):
-            out = out[:start] + new + out[end:]
-        return out
+        out, shift, lines = text, 0, {}
+        for start, end, new, pair_start, i in sorted(spans):
+            at = start + shift
+            out = out[:at] + new + out[at + end - start:]
+            lines[i] = (out.count("\n", 0, pair_start + shift) + 1, out.count("\n", 0, at + len(new.rstrip("\n"))) + 1)
+            shift += len(new) - (end - start)
+        return out, [lines[i] for i in range(len(edits))]
 
     for force in (False, True):
-        result = attempt(force)
+        result, lines = attempt(force)
         try:
             if plain.load(result) == expected:
-                return bom + result.encode("utf-8")
+                return bom + result.encode("utf-8"), lines
         except Exception:  # a splice that does not parse: try the safe quoting
             pass
-    raise TranslationError([Problem(Location(file), "could not write the English without changing other values; nothing was written")])
+    raise TranslationError([Problem(Location(file), "could not write the English without changing other values")])
 
 
-def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
-    """The CSV with each changed row rewritten on its own line(s), in the file's encoding; every
-    other line is untouched."""
-    raw = file.read_bytes()
-    try:
-        encoding = table_encoding(raw, file, edits[0][0].encoding)
-    except ContentError as exc:
-        raise TranslationError(exc.problems) from None
+def rewrite_csv(file: Path, root: Path, edits: list[tuple[CellPlace, str]]) -> tuple[bytes, list[tuple[int, int]]]:
+    """The CSV with each changed row rewritten on its own line(s), in the file's encoding (every
+    other line is untouched), and the lines (first, last) of each edit's row in it."""
+    raw = read_bytes(file, root)
+    encoding = table_encoding(raw, file, edits[0][0].encoding)
+    unfit = []
+    for place, new_en in edits:
+        try:
+            new_en.encode(encoding)
+        except UnicodeEncodeError as exc:
+            unfit.append(Problem(Location(file, place.line), f"the English has {exc.object[exc.start]!r}, which {encoding} cannot hold"))
+    if unfit:
+        raise TranslationError(unfit)
     text = raw.decode(encoding)
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
@@ -488,18 +648,28 @@ def rewrite_csv(file: Path, edits: list[tuple[CellPlace, str]]) -> bytes:
             while len(expected[row]) <= col:
                 expected[row].append("")
             expected[row][col] = new_en
-    for row in sorted(wanted, reverse=True):
+    rows = {}
+    for row in wanted:
         first, end, _ = records[row]
         buf = io.StringIO()
         csv.writer(buf, lineterminator=newline).writerow(expected[row])
-        new = buf.getvalue()
-        if end == len(lines) and not lines[-1].endswith(("\n", "\r")):
-            new = new[: -len(newline)]
-        lines[first:end] = [new]
+        rows[row] = buf.getvalue() if end < len(lines) or lines[-1].endswith(("\n", "\r")) else buf.getvalue()[: -len(newline)]
+    spans, shift = {}, 0
+    for row in sorted(rows):
+        first, end, _ = records[row]
+        count = len(rows[row].splitlines())
+        spans[row] = (first + shift + 1, first + shift + count)
+        shift += count - (end - first)
+    for row in sorted(rows, reverse=True):
+        first, end, _ = records[row]
+        lines[first:end] = [rows[row]]
     result = "".join(lines)
-    if list(csv.reader(io.StringIO(result, newline=""))) != expected:
-        raise TranslationError([Problem(Location(file), "could not rewrite the table's rows safely; nothing was written")])
+    reader = csv.reader(io.StringIO(result, newline=""))
     try:
-        return result.encode(encoding)
-    except UnicodeEncodeError as exc:
-        raise TranslationError([Problem(Location(file), f"the English has {exc.object[exc.start]!r}, which {encoding} cannot hold; nothing was written")]) from None
+        same = list(reader) == expected
+    except csv.Error as exc:  # a cell over the csv module's limit: the content check would refuse it too
+        raise TranslationError([Problem(Location(file, reader.line_num), f"the table would not read back: {exc}")]) from None
+    if not same:
+        raise TranslationError([Problem(Location(file), "could not rewrite the table's rows safely")])
+    return result.encode(encoding), [spans[at[place.line]] for place, _ in edits]
+
