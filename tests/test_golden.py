@@ -1,8 +1,8 @@
 """Golden files: the built documents must not drift unnoticed.
 
-Compared after normalising: the HTML intermediate as text; each DOCX part as canonical XML; each
-PDF as its page count, fonts and text per page. `pytest --accept` rewrites them after a wanted change;
-review the diff of tests/golden/ like code.
+Compared after normalising: the HTML intermediate as text; each DOCX part (footers and charts
+included) as canonical XML; each PDF as its page count, fonts and text per page. `pytest --accept`
+rewrites them after a wanted change; review the diff of tests/golden/ like code.
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_docx_parts(request, built, manifest, doc_id, lang):
     path = output_file(built, manifest, doc_id, lang, "docx")
     with zipfile.ZipFile(path) as z:
         names = sorted(z.namelist())
-        parts = {name: z.read(name) for name in names if name in DOCX_PARTS or name.startswith("word/footer")}
+        parts = {name: z.read(name) for name in names if name in DOCX_PARTS or name.startswith(("word/footer", "word/charts/chart"))}
     text = "\n".join(names) + "\n"
     for name, data in sorted(parts.items()):
         root = etree.fromstring(data)

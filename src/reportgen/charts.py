@@ -1,4 +1,6 @@
-"""Charts for the documents: pure functions from data to a vector SVG (PDF) and a 300 dpi PNG (DOCX).
+"""Charts for the documents: pure functions from data to a vector SVG (PDF) and a 300 dpi PNG (the
+DOCX's fallback picture), carrying the data they were drawn from (the DOCX's native chart:
+writers/docx_charts.py, which takes its sizes and styles from here too).
 
 Official documents print in black and white, so series differ by shade and hatch; one restrained
 accent marks the benchmark. Text stays text in the SVG (svg.fonttype "none"), naming the caller's
@@ -32,6 +34,11 @@ DARK = "#595959"  # ahead of the benchmark; a completed series
 LIGHT = "#d9d9d9"  # behind the benchmark (hatched); a planned series
 HATCH_EDGE = "#404040"
 ACCENT = "#a3262a"  # the benchmark: a muted official red, still a dashed dark line in grey print
+BEHIND = {"facecolor": LIGHT, "edgecolor": HATCH_EDGE, "hatch": "////"}  # a completion bar behind the benchmark
+AHEAD = {"facecolor": DARK, "edgecolor": DARK}  # level with it or ahead
+BENCHMARK_DASH = (4, 2.5)  # the benchmark line's dash and gap, in line widths
+BAR_HEIGHT = 0.62  # a completion bar's share of its row
+GROUP_WIDTH, BAR_FILL = 0.8, 0.92  # a group's share of its slot; a bar's share of its place in the group
 SERIES = (  # grouped bars, in the order the series are given
     {"facecolor": LIGHT, "hatch": "////", "edgecolor": HATCH_EDGE},
     {"facecolor": DARK, "edgecolor": DARK},
@@ -62,15 +69,49 @@ _PNG_METADATA = {"Software": None}
 
 
 @dataclass(frozen=True)
+class ChartData:
+    """What a chart shows, as the template writes it into the figure (<table class="chart-data">,
+    docs/html-vocabulary.md) for the DOCX writer's native chart."""
+
+    kind: str  # "completion" (completion_chart) or "grouped-bar" (grouped_bar_chart)
+    categories: tuple[str, ...]  # the projects' labels; the groups
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]  # (name, one value per category)
+    axis: str  # the value axis's title
+    benchmark: float | None = None  # completion: the time benchmark (%) and its label
+    benchmark_label: str = ""
+
+
+@dataclass(frozen=True)
 class Chart:
     svg: bytes  # vector, for the PDF
-    png: bytes  # 300 dpi raster, for the DOCX
+    png: bytes  # 300 dpi raster, the DOCX's fallback picture
+    data: ChartData
 
     def svg_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
 
     def png_uri(self) -> str:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class CompletionLayout:
+    lines: int  # the chart's height in lines (SHORT, TALL)
+    upper: float  # the value axis's end (%), with room for the value labels
+    step: float  # between its ticks
+    label_pt: float  # the projects' labels
+    value_pt: float  # the numbers at the bars
+
+
+def completion_layout(rates: list[float | None]) -> CompletionLayout:
+    """Sizes of a completion chart of these rates: the rows share the height, and the labels
+    shrink (to MIN_PT) when many projects do."""
+    label_room = 14  # % of the axis for the value label beyond the longest bar
+    upper = max(110.0, math.ceil((max((r for r in rates if r is not None), default=0) + label_room) / 10) * 10)
+    lines = SHORT if len(rates) <= 10 else TALL
+    row_pt = lines * LINE_PT * 0.75 / len(rates)  # the plot area's height per project, roughly
+    return CompletionLayout(lines, upper, 10 if upper <= 150 else 20 if upper <= 300 else 50,
+                            max(MIN_PT, min(FONT_PT, row_pt * 0.75)), max(MIN_PT, min(VALUE_PT, row_pt * 0.7)))
 
 
 def completion_chart(labels: list[str], rates: list[float | None], benchmark: float, *, axis: str,
@@ -81,39 +122,66 @@ def completion_chart(labels: list[str], rates: list[float | None], benchmark: fl
     no bar and reads "—". `benchmark_label` is shown as given above the line."""
     if len(labels) != len(rates) or not labels:
         raise ValueError(f"completion_chart: {len(labels)} labels for {len(rates)} rates")
-    known = [r for r in rates if r is not None]
-    label_room = 14  # % of the axis for the value label beyond the longest bar
-    upper = max(110.0, math.ceil((max(known, default=0) + label_room) / 10) * 10)
-    count = len(labels)
-    lines = SHORT if count <= 10 else TALL
+    layout = completion_layout(rates)
+    upper, count = layout.upper, len(labels)
 
     def draw(fig):
         ax = fig.add_subplot()
-        row_pt = lines * LINE_PT * 0.75 / count  # the plot area's height per project, roughly
-        label_pt = max(MIN_PT, min(FONT_PT, row_pt * 0.75))
-        value_pt = max(MIN_PT, min(VALUE_PT, row_pt * 0.7))
         positions = range(count)
         for y, rate in zip(positions, rates):
             if rate is None:
-                ax.text(upper * 0.01, y, "—", va="center", ha="left", fontsize=value_pt)
+                ax.text(upper * 0.01, y, "—", va="center", ha="left", fontsize=layout.value_pt)
                 continue
-            style = ({"facecolor": DARK, "edgecolor": DARK} if rate >= benchmark else
-                     {"facecolor": LIGHT, "edgecolor": HATCH_EDGE, "hatch": "////"})
-            ax.barh(y, rate, height=0.62, linewidth=0.5, zorder=2, **style)
-            ax.text(rate + upper * 0.01, y, _percent(rate), va="center", ha="left",
-                    fontsize=value_pt, zorder=4, bbox=_CLEAR)
-        ax.axvline(benchmark, color=ACCENT, linewidth=1.0, linestyle=(0, (4, 2.5)), zorder=3)
+            ax.barh(y, rate, height=BAR_HEIGHT, linewidth=0.5, zorder=2, **(AHEAD if rate >= benchmark else BEHIND))
+            ax.text(rate + upper * 0.01, y, percent(rate), va="center", ha="left",
+                    fontsize=layout.value_pt, zorder=4, bbox=_CLEAR)
+        ax.axvline(benchmark, color=ACCENT, linewidth=1.0, linestyle=(0, BENCHMARK_DASH), zorder=3)
         ax.text(benchmark, 1.01, benchmark_label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
                 color=ACCENT)
-        ax.set_yticks(list(positions), labels, fontsize=label_pt)
+        ax.set_yticks(list(positions), labels, fontsize=layout.label_pt)
         ax.set_ylim(count - 0.5, -0.5)  # the first project on top
         ax.set_xlim(0, upper)
-        ax.xaxis.set_major_locator(_locator(10 if upper <= 150 else 20 if upper <= 300 else 50))
+        ax.xaxis.set_major_locator(_locator(layout.step))
         ax.xaxis.set_major_formatter(_formatter(lang))
         ax.set_xlabel(axis)
         _frame(ax, grid_axis="x")
 
-    return _render(draw, lines, font)
+    data = ChartData("completion", tuple(labels), ((axis, tuple(rates)),), axis, benchmark, benchmark_label)
+    return _render(draw, layout.lines, font, data)
+
+
+def value_decimals(values: list[float]) -> int:
+    """The decimals of a grouped chart's numbers: 1 when any value has decimals, else 0."""
+    return 1 if any(v != int(v) for v in values) else 0
+
+
+@dataclass(frozen=True)
+class GroupedLayout:
+    lines: int  # the chart's height in lines (SHORT, TALL)
+    decimals: int  # of the numbers at the bars (value_decimals)
+    value_pt: float  # the numbers at the bars, about as wide as a bar
+    upright: bool  # the numbers turned a quarter, still far wider than a bar
+    turn: bool  # the groups' labels turned 35°, wider than their slots
+    bottom: float  # the value axis's ends, with room for the numbers above the highest bar
+    top: float
+
+
+def grouped_layout(groups: list[str], series: dict[str, list[float]], lang: str) -> GroupedLayout:
+    """Sizes of a grouped bar chart: its height, and numbers and labels that fit their bars."""
+    values = [v for vs in series.values() for v in vs]
+    lines = SHORT if len(groups) <= 8 else TALL
+    decimals = value_decimals(values)
+    axes_pt = WIDTH_MM * 0.85 * 72 / 25.4  # the plot area, roughly
+    slot_pt = axes_pt / len(groups)
+    bar_pt = slot_pt * (GROUP_WIDTH / len(series))
+    widest = max(text_em(number(v, decimals, lang)) for v in values)
+    value_pt = max(MIN_PT, min(VALUE_PT, bar_pt * 1.25 / widest))  # a number about as wide as its bar
+    upright = widest * value_pt > bar_pt * 1.4
+    plot_pt = lines * LINE_PT * 0.62  # the plot area's height, roughly
+    need_pt = (widest * value_pt if upright else value_pt * 1.3) + 3  # room above the highest bar
+    top = (max(values) or 1) * plot_pt / max(plot_pt - need_pt, plot_pt / 2)
+    turn = max(text_em(g) for g in groups) * FONT_PT > slot_pt * 0.95
+    return GroupedLayout(lines, decimals, value_pt, upright, turn, min(0, min(values)), top)
 
 
 def grouped_bar_chart(groups: list[str], series: dict[str, list[float]], *, axis: str, lang: str,
@@ -124,31 +192,21 @@ def grouped_bar_chart(groups: list[str], series: dict[str, list[float]], *, axis
         raise ValueError(f"grouped_bar_chart: every series needs one value for each of {len(groups)} groups")
     if len(series) > len(SERIES):
         raise ValueError(f"grouped_bar_chart: at most {len(SERIES)} series can be told apart in black and white")
-    lines = SHORT if len(groups) <= 8 else TALL
+    layout = grouped_layout(groups, series, lang)
     peak = max(v for values in series.values() for v in values) or 1
-    lowest = min(v for values in series.values() for v in values)
-    decimals = 1 if any(v != int(v) for values in series.values() for v in values) else 0
 
     def draw(fig):
         ax = fig.add_subplot()
         count, per_group = len(groups), len(series)
-        width = 0.8 / per_group
-        axes_pt = WIDTH_MM * 0.85 * 72 / 25.4  # the plot area, roughly
-        bar_pt = axes_pt / count * width
-        widest = max(_text_em(_number(v, decimals, lang)) for values in series.values() for v in values)
-        value_pt = max(MIN_PT, min(VALUE_PT, bar_pt * 1.25 / widest))  # a number about as wide as its bar
-        upright = widest * value_pt > bar_pt * 1.4  # still far wider: turn the numbers
-        plot_pt = lines * LINE_PT * 0.62  # the plot area's height, roughly
-        need_pt = (widest * value_pt if upright else value_pt * 1.3) + 3  # room above the highest bar
-        ax.set_ylim(min(0, lowest), peak * plot_pt / max(plot_pt - need_pt, plot_pt / 2))
+        width = GROUP_WIDTH / per_group
+        ax.set_ylim(layout.bottom, layout.top)
         for index, (name, values) in enumerate(series.items()):
             xs = [g + (index - (per_group - 1) / 2) * width for g in range(count)]
-            ax.bar(xs, values, width=width * 0.92, linewidth=0.5, label=name, zorder=2, **SERIES[index])
+            ax.bar(xs, values, width=width * BAR_FILL, linewidth=0.5, label=name, zorder=2, **SERIES[index])
             for x, value in zip(xs, values):
-                ax.text(x, value + peak * 0.01, _number(value, decimals, lang), ha="center", va="bottom",
-                        rotation=90 if upright else 0, fontsize=value_pt, zorder=4)
-        slot_pt = axes_pt / count
-        turn = max(_text_em(g) for g in groups) * FONT_PT > slot_pt * 0.95
+                ax.text(x, value + peak * 0.01, number(value, layout.decimals, lang), ha="center", va="bottom",
+                        rotation=90 if layout.upright else 0, fontsize=layout.value_pt, zorder=4)
+        turn = layout.turn
         ax.set_xticks(list(range(count)), groups, rotation=35 if turn else 0, ha="right" if turn else "center",
                       rotation_mode="anchor" if turn else "default")
         ax.set_xlim(-0.5, count - 0.5)
@@ -158,12 +216,13 @@ def grouped_bar_chart(groups: list[str], series: dict[str, list[float]], *, axis
                   columnspacing=2.0, borderaxespad=0.3)
         _frame(ax, grid_axis="y")
 
-    return _render(draw, lines, font)
+    data = ChartData("grouped-bar", tuple(groups), tuple((name, tuple(values)) for name, values in series.items()), axis)
+    return _render(draw, layout.lines, font, data)
 
 
 # --- drawing --------------------------------------------------------------------------------
 
-def _render(draw, lines: int, font: str) -> Chart:
+def _render(draw, lines: int, font: str, data: ChartData) -> Chart:
     """Draw a figure of the type area's width, `lines` lines high, and save it twice. The object
     API with the Agg canvas, no pyplot; the settings apply inside an rc_context only (matplotlib's
     rcParams are process-wide: draw charts from one thread at a time)."""
@@ -180,7 +239,7 @@ def _render(draw, lines: int, font: str) -> Chart:
         svg, png = io.BytesIO(), io.BytesIO()
         fig.savefig(svg, format="svg", metadata=_SVG_METADATA)
         fig.savefig(png, format="png", dpi=DPI, metadata=_PNG_METADATA)
-    return Chart(svg.getvalue(), png.getvalue())
+    return Chart(svg.getvalue(), png.getvalue(), data)
 
 
 def _frame(ax, grid_axis: str) -> None:
@@ -199,22 +258,22 @@ def _locator(step: float):
 
 def _formatter(lang: str):
     from matplotlib.ticker import FuncFormatter
-    return FuncFormatter(lambda value, _: _number(value, 2, lang))
+    return FuncFormatter(lambda value, _: number(value, 2, lang))
 
 
-def _number(value: float, decimals: int, lang: str) -> str:
+def number(value: float, decimals: int, lang: str) -> str:
     """As the documents print numbers (model.format_number): rounded half up (四舍五入) as
     written in decimal, no trailing zeros, thousands separators in English only."""
     exact = Decimal(repr(float(value)))
     return format_number(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), lang)
 
 
-def _percent(value: float) -> str:
+def percent(value: float) -> str:
     """A rate as the tables print it (render.pct): one decimal, 46.0%."""
     return f"{Decimal(repr(float(value))).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}%"
 
 
-def _text_em(text: str) -> float:
+def text_em(text: str) -> float:
     """A text's width in ems, roughly: CJK characters one em, others about half."""
     return sum(1.0 if ord(c) > 0x2e80 else 0.55 for c in text)
 

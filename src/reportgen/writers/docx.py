@@ -21,6 +21,7 @@ from docx.shared import Emu, Pt
 from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
 from ..templates import PACKAGE_TEMPLATES, Templates
+from . import docx_charts
 from . import docx_oxml as oxml
 from . import punctuation
 from .columns import column_widths
@@ -128,6 +129,7 @@ class DocxWriter:
         self.page = self.wanted = PORTRAIT
         self.has_content = self.page_break_pending = self.last_was_table = False
         self.pictures = 0
+        self.fonts = fonts
         self.mark_lines = 0  # lines of 份号, 密级 and 紧急程度 above the issuer mark
         self.define_styles(specs, fonts)
         self.style_ids = {style.name: style.style_id for style in self.doc.styles}
@@ -510,21 +512,25 @@ class DocxWriter:
     # --- figures ---------------------------------------------------------------------------
 
     def figure(self, el) -> None:
-        """<figure class="chart">: its <img> as a picture in a Figure paragraph, its
-        <figcaption> as a Caption paragraph, in the order they come."""
-        for child in _elements(el):
+        """<figure class="chart">: its <img> as a picture in a Figure paragraph, a native chart
+        with the picture as its fallback when a <table class="chart-data"> gives the chart's data
+        (docx_charts); its <figcaption> as a Caption paragraph, in the order they come."""
+        children = list(_elements(el))
+        data = next((c for c in children if c.tag == "table" and "chart-data" in c.get("class", "").split()), None)
+        for child in children:
             if child.tag == "img":
-                self.picture(child)
+                self.picture(child, None if data is None else docx_charts.read_chart_data(data))
             elif child.tag == "figcaption":
                 self.paragraph("Caption", self.runs(child))
-            else:
+            elif child is not data:
                 raise _unsupported(child)
 
-    def picture(self, img) -> None:
+    def picture(self, img, chart: tuple[docx_charts.ChartData, str] | None = None) -> None:
         """The chart's raster (data-raster, a PNG data: URL) as an inline picture, centred, of
         the width given in mm (at most, and by default, the text width), its aspect ratio kept;
-        the alt text becomes the picture's description. Images come only from data: URLs:
-        the writer reads no files and fetches nothing."""
+        the alt text becomes the picture's description; with `chart` (its data and the header over
+        its categories) the fallback of a native chart. Images come only from data: URLs: the
+        writer reads no files and fetches nothing."""
         line = img.sourceline
         alt = _WHITE.sub(" ", img.get("alt") or "").strip()
         if not alt:
@@ -558,6 +564,9 @@ class DocxWriter:
             raise WriterError(f"HTML line {line}: data-raster is not a readable {media_type} image") from None
         oxml.describe_picture(inline, FIRST_PICTURE_ID + self.pictures, alt)
         self.pictures += 1
+        if chart:
+            docx_charts.add_chart(self.doc.part, inline.getparent(), *chart, fonts=(self.fonts["latin"], self.fonts["hei"]),
+                                  lang=self.lang, created=self.doc.core_properties.created)
 
     # --- tables ----------------------------------------------------------------------------
 
