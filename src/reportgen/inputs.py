@@ -1,9 +1,12 @@
 """Reading content files safely: only inside the content folder, within size limits, decoded
-with an error that names the row and byte (docs/content-format.md, "Files and encodings")."""
+with an error that names the row and byte, and without characters that print otherwise than they
+read (docs/content-format.md, "Files and encodings")."""
 from __future__ import annotations
 
 import codecs
 import os
+import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -12,6 +15,20 @@ from .messages import _
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidi marks, embeddings, overrides, isolates
+
+
+def direction_control(char: str) -> str:
+    """Why content may not hold a bidirectional control character (refused, never removed: an official
+    document prints what its source says, and the source reads as it prints)."""
+    return _("the invisible direction control U+{code:04X} ({name}): it prints the characters around it in another order than they "
+             "are written (2023年 can print as 年3202); remove it").format(code=ord(char), name=unicodedata.name(char))
+
+
+def direction_controls(path: Path, text: str) -> list[Problem]:
+    """Every direction control in a text file, at its line and column."""
+    return [Problem(Location(path, text.count("\n", 0, m.start()) + 1, m.start() - text.rfind("\n", 0, m.start())), direction_control(m.group()))
+            for m in DIRECTION_CONTROLS.finditer(text)]
 
 
 def plausible_chinese(text: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
-from .inputs import check_xlsx, confined, read_table_text
+from .inputs import DIRECTION_CONTROLS, check_xlsx, confined, direction_control, read_table_text
 from .messages import _
 from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
@@ -31,7 +31,7 @@ ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> Records:
     """A table file's non-blank rows as text. Raises a located ContentError (inputs.py:
-    confinement to `root`, size limits, encodings, XLSX bombs)."""
+    confinement to `root`, size limits, encodings, XLSX bombs; a direction control in any cell)."""
     confined(file, root, where)
     if not file.is_file():
         raise ContentError([Problem(where, _("table file not found: {name}").format(name=file.name))])
@@ -42,6 +42,10 @@ def read_records(file: Path, root: Path, where: Location, encoding: str | None =
         records = xlsx_records(check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
+    controls = [Problem(Location(file, line, index + 1), direction_control(m.group()))
+                for line, cells in records for index, cell in enumerate(cells) if (m := DIRECTION_CONTROLS.search(cell))]
+    if controls:
+        raise ContentError(controls)
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not records:
         raise ContentError([Problem(Location(file, 1), _("the table is empty: expected a header row and data rows"))])

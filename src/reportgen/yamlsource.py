@@ -15,7 +15,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem, Problems, TemplateError
-from .inputs import read_text
+from .inputs import direction_controls, read_text
 from .messages import _
 
 LANGS = ("zh", "en")
@@ -51,6 +51,8 @@ def read_yaml(path: Path, root: Path) -> Any:
 
 def parse_yaml(path: Path, root: Path) -> Any:
     data = read_text(path, root)
+    if controls := direction_controls(path, data):  # anywhere: a comment or a key may hide the text's order from a reviewer too
+        raise ContentError(controls)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
