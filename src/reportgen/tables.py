@@ -10,14 +10,13 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
-from .inputs import DIRECTION_CONTROLS, check_xlsx, confined, direction_control, read_table_text
+from .inputs import DIRECTION_CONTROLS, FULL_WIDTH, check_xlsx, confined, direction_control, half_width, odd_characters, read_table_text
 from .messages import _
 from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
@@ -127,7 +126,7 @@ def sheet_text(value: Any) -> str:
 
 def normal(text: str) -> str:
     """A header text compared without any white space (Excel headers wrap lines: 总投资\\n（万元）)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(half_width(text).split())
 
 
 @dataclass(frozen=True)
@@ -351,8 +350,8 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
             continue
         number_in_file = len(rows) + 1
 
-        def error(index: int, message: str, line: int = line, n: int = number_in_file) -> None:
-            problems.add(Location(file, line, index + 1), _("row {row}: {message}").format(row=n, message=message))
+        def error(index: int, message: str, severity: str = "error", line: int = line, n: int = number_in_file) -> None:
+            problems.add(Location(file, line, index + 1), _("row {row}: {message}").format(row=n, message=message), severity)
 
         row_id = str(number_in_file) if layout.id_index is None else record[layout.id_index].strip()
         if not ID.fullmatch(row_id):
@@ -364,7 +363,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         for col in spec.leaves:
             at = layout.indexes[col.key]
             texts = [record[i].strip() for i in at]
-            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, col=col: error(at[k], column_message(col.file_headers()[k], m)))
+            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, severity="error", at=at, col=col: error(at[k], column_message(col.file_headers()[k], m), severity))
             for k, text in enumerate(texts if col.type == "text" else []):
                 if formula_like(text):
                     error(at[k], column_message(col.file_headers()[k], _("starts with {mark!r}, which a spreadsheet runs as a formula: write the text without it").format(mark=text[0])))
@@ -385,7 +384,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         for col in spec.leaves:
             written = record[layout.indexes[col.key][0]].strip()
             if col.total and written:
-                if parse_amount(written, spec.unit, col.decimals)[0] != totals[col.key]:
+                if parse_amount(half_width(written), spec.unit, col.decimals)[0] != totals[col.key]:
                     problems.add(Location(file, line, layout.indexes[col.key][0] + 1), _(
                         "the file's own total for '{name}' is {written}, but its rows add up to {sum}: correct the total (or remove the row; the table's total is computed)"
                     ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
@@ -429,10 +428,11 @@ def row_names(spec: TableSpec, rows: list[Row]) -> dict[str, str]:
     return {row.id: row.cells[best].zh for row in rows if isinstance(row.cells.get(best), Text)}
 
 
-def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
-    """A cell's value by its column's type; `error(k, message)` names the k-th file column read."""
+def read_cell(col: Column, texts: list[str], unit: str | None, report) -> Any:
+    """A cell's value by its column's type; `report(k, message, severity="error")` names the k-th file
+    column read."""
     if any(not t for t in texts[:1 if col.type == "text" else None]):
-        error(texts.index(""), _("is empty"))
+        report(texts.index(""), _("is empty"))
         return None
     if col.type == "text":
         return None  # the Text is made by the caller, with its English
@@ -440,32 +440,54 @@ def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
         if len(texts) == 1:
             period, problem = parse_period(texts[0])
             if problem:
-                error(0, problem)
+                report(0, problem)
             return period
         points = [parse_date(t) for t in texts]
         for k, (t, p) in enumerate(zip(texts, points)):
             if p is None or p.day is not None:
-                error(k, _("expected a year (2019) or a month (2019.8, 2019年8月), got {text!r}").format(text=t))
+                report(k, _("expected a year (2019) or a month (2019.8, 2019年8月), got {text!r}").format(text=t) + odd_characters(t))
         if None in points or any(p.day for p in points):
             return None
-        return checked_period(points[0], points[1], lambda m: error(1, m))
+        return checked_period(points[0], points[1], lambda m: report(1, m))
     if col.type == "date":
         date = parse_date(texts[0])
         if date is None:
-            error(0, _("expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {text!r}").format(text=texts[0]))
+            report(0, _("expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {text!r}").format(text=texts[0]) + odd_characters(texts[0]))
         return date
-    if col.type == "number":
-        if not re.fullmatch(r"\d+", texts[0]):
-            error(0, _("expected a whole number, got {text!r}").format(text=texts[0]))
-            return None
-        return int(texts[0])
-    value, problem = parse_amount(texts[0], unit, col.decimals)
+    parse = parse_whole if col.type == "number" else lambda t: parse_amount(t, unit, col.decimals)
+    return read_figure(texts[0], parse, lambda m, severity="error": report(0, m, severity))
+
+
+def read_figure(text: str, parse, report) -> Any:
+    """A whole number or an amount, as `parse` reads it from ASCII text: (value, problem). Full-width
+    digits (１２３．５, as Chinese input methods type them) are read with a warning; a figure that does
+    not read is told why it may look right (a date, digits of another script, an invisible character)."""
+    read = half_width(text) if FULL_WIDTH.search(text) else text
+    value, problem = parse(read)
     if problem:
-        error(0, problem)
+        report(problem + (date_instead(read) or odd_characters(read)))
+    elif read != text:
+        report(_("{text!r} is typed with full-width characters; read as {read}").format(text=text, read=read), "warning")
     return value
 
 
-AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")  # 15 digits and 6 decimals: any budget in any unit, and exact sums
+def date_instead(text: str) -> str:
+    """The clause for a date where a figure was expected ("" when it is none): a spreadsheet makes a
+    date of 3.15 or 1-2 typed into a cell of the General format."""
+    if re.fullmatch(r"[0-9.]+", text) or parse_date(text) is None:
+        return ""
+    return _(": a date where a number was expected (a spreadsheet makes a date of 3.15 or 1-2 typed into a cell): format the cell as a number "
+             "or as text, and type the value again")
+
+
+def parse_whole(text: str) -> tuple[int | None, str | None]:
+    """A whole number in the digits 0-9, or the message saying why not."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return None, _("expected a whole number, got {text!r}").format(text=text)
+    return int(text), None
+
+
+AMOUNT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?")  # 15 digits and 6 decimals: any budget in any unit, and exact sums
 
 
 def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tuple[Decimal | None, str | None]:
@@ -488,19 +510,19 @@ def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tu
 
 _POINT = r"(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月)?|[./-](\d{1,2})(?!\d))?"
 _SEPARATOR = r"\s*(?:—{1,2}|–|-|~|至|到)\s*"
-PERIOD = re.compile(rf"^{_POINT}(?:{_SEPARATOR}{_POINT})?$")
-DATE = re.compile(r"^(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?|[./-](\d{1,2})(?:[./-](\d{1,2}))?)?$")
+PERIOD = re.compile(rf"^{_POINT}(?:{_SEPARATOR}{_POINT})?$", re.ASCII)  # \d: 0-9 only (after half_width)
+DATE = re.compile(r"^(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?|[./-](\d{1,2})(?:[./-](\d{1,2}))?)?$", re.ASCII)
 
 
 def parse_period(text: str) -> tuple[Period | None, str | None]:
     """A period in a form offices write: 2018-2023, 2019.8-2022.8, 2019.06-2020.02,
     2021年3月-2022年12月, with - – — ～ 至 or 到 between; a single year or month is a period of
     its own. Else None and why not."""
-    m = PERIOD.match(unicodedata.normalize("NFKC", text.strip()))
+    m = PERIOD.match(half_width(text.strip()))
     start = m and point(m.group(1), m.group(2) or m.group(3))
     end = m and (point(m.group(4), m.group(5) or m.group(6)) if m.group(4) else start)
     if not start or not end:
-        return None, _("expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}").format(text=text)
+        return None, _("expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}").format(text=text) + odd_characters(text)
     problem = []
     return checked_period(start, end, problem.append), (problem or [None])[0]
 
@@ -516,7 +538,7 @@ def checked_period(start: Date, end: Date, error) -> Period | None:
 def parse_date(text: str) -> Date | None:
     """A year, month or day in a form offices write: 2021, 2021.3, 2021年3月, 2021-03-15,
     2021年3月15日, 2021/3/15. None when it is none of these or does not exist."""
-    m = DATE.match(unicodedata.normalize("NFKC", text.strip()))
+    m = DATE.match(half_width(text.strip()))
     if not m:
         return None
     year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
