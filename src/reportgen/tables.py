@@ -10,8 +10,10 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +24,27 @@ from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
 
 Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
+Unread = dict[tuple[int, int], Problem]  # XLSX cells that read as empty though the sheet holds something, by (sheet row, column index): why
 Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with its line
 HEADER_SEARCH = 10  # rows above the header (a title, a unit line) that are skipped
 TOTAL_ROWS = ("合计", "总计", "小计")  # a file's own total rows, recomputed rather than read
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+SHEET_CELL, SHEET_FORMULA, SHEET_VALUE, SHEET_ROW, SHEET_MERGE = (f"{{http://schemas.openxmlformats.org/spreadsheetml/2006/main}}{tag}" for tag in ("c", "f", "v", "row", "mergeCell"))
 
 
-def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> Records:
-    """A table file's non-blank rows as text. Raises a located ContentError (inputs.py:
-    confinement to `root`, size limits, encodings, XLSX bombs; a direction control in any cell)."""
+def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> tuple[Records, Unread]:
+    """A table file's non-blank rows as text, and the cells that could not be read (an XLSX's formulas
+    without a computed value and cells under a merged one: the callers know which rows are data).
+    Raises a located ContentError (inputs.py: confinement to `root`, size limits, encodings, XLSX
+    bombs; a direction control in any cell)."""
     confined(file, root, where)
     if not file.is_file():
         raise ContentError([Problem(where, _("table file not found: {name}").format(name=file.name))])
     suffix = file.suffix.lower()
     if suffix == ".csv":
-        records = csv_records(file, read_table_text(file, root, encoding))
+        records, unread = csv_records(file, read_table_text(file, root, encoding)), {}
     elif suffix == ".xlsx":
-        records = xlsx_records(check_xlsx(file, root), sheet)
+        records, unread = xlsx_records(check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
     controls = [Problem(Location(file, line, index + 1), direction_control(m.group()))
@@ -48,20 +54,23 @@ def read_records(file: Path, root: Path, where: Location, encoding: str | None =
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not records:
         raise ContentError([Problem(Location(file, 1), _("the table is empty: expected a header row and data rows"))])
-    return records
+    return records, unread
 
 
 def read_rows(file: Path, root: Path, where: Location, encoding: str | None = None) -> tuple[list[str], Rows]:
     """A file whose first row is its header (a quarter's progress file): the header and the data
-    rows by header name; a row with more or fewer cells than the header is an error."""
-    (_line, header), *data = read_records(file, root, where, encoding)
+    rows by header name; a row with more or fewer cells than the header, or with a cell that could
+    not be read, is an error."""
+    records, unread = read_records(file, root, where, encoding)
+    (_line, header), *data = records
     header = [name.strip() for name in header]
     ragged = [  # empty cells after the last column (as spreadsheets write them) are no harm
         Problem(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(cells), header=len(header)))
         for line, cells in data if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header):])
     ]
-    if ragged:
-        raise ContentError(ragged)
+    hidden = dict.fromkeys(unread[(line, i)] for line, _cells in data for i in range(len(header)) if (line, i) in unread)
+    if ragged or hidden:
+        raise ContentError([*ragged, *hidden])
     return header, [(line, dict(zip(header, cells))) for line, cells in data]
 
 
@@ -89,18 +98,22 @@ def csv_records(file: Path, text: str) -> Records:
     return out
 
 
-def xlsx_records(file: Path, sheet: str | None = None) -> Records:
+def xlsx_records(file: Path, sheet: str | None = None) -> tuple[Records, Unread]:
     """A sheet's rows (the first sheet's by default) as text, each with its sheet row number: numbers
     as Excel shows them (15 significant digits), dates as 2021-03-15. A merged cell's value is in
-    its first cell; the others are empty."""
+    its first cell and the others are empty; so is a formula that the program which saved the file
+    did not calculate (openpyxl writes such workbooks): `Unread` says why, by cell."""
     import openpyxl
+    from openpyxl.utils.cell import coordinate_to_tuple
 
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
                 raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
-            rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+            values = book[sheet] if sheet else book.worksheets[0]
+            rows = list(values.iter_rows(values_only=True))
+            merged, uncomputed = unread_cells(file, values)
         finally:
             book.close()
     except ContentError:
@@ -108,7 +121,53 @@ def xlsx_records(file: Path, sheet: str | None = None) -> Records:
     except Exception as exc:  # openpyxl and its XML parser raise many kinds for a damaged workbook
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ContentError([Problem(Location(file), _("cannot read the workbook: {reason}").format(reason=reason))]) from None
-    return [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+    records = [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+    unread: Unread = {}
+    for cell in uncomputed:
+        row, column = coordinate_to_tuple(cell)
+        unread[(row, column - 1)] = Problem(Location(file, row, column), _(
+            "cell {cell} of sheet '{sheet}' is a formula without a computed value (the workbook was saved by a program that does not "
+            "calculate): open and save the file in Excel or WPS, or type the value").format(cell=cell, sheet=values.title))
+    width = max((len(cells) for _, cells in records), default=0)
+    covered: set[tuple[int, int]] = set()
+    for cells in merged:
+        problem = Problem(Location(file, cells.min_row, cells.min_col), _(
+            "cells {cells} of sheet '{sheet}' are merged: only the first holds the value, and each row is read on its own; unmerge them and "
+            "fill in every cell").format(cells=cells.coord, sheet=values.title))
+        for row, column in product(range(cells.min_row, min(cells.max_row, len(records)) + 1), range(cells.min_col, min(cells.max_col, width) + 1)):
+            if (row, column) in covered:
+                break  # ranges that overlap (a damaged workbook): each cell is looked at once
+            covered.add((row, column))
+            if (row, column) != (cells.min_row, cells.min_col):
+                unread[(row, column - 1)] = problem
+    return records, unread
+
+
+def unread_cells(file: Path, sheet) -> tuple[list, list[str]]:
+    """A read-only sheet's merged ranges, and the cells (F6) of its formulas without a computed value.
+    openpyxl tells neither: it reads merged ranges only when it loads a whole workbook (and then makes
+    an object for every cell they cover: billions, for one hostile range), and such a formula as an
+    empty cell (a formula that computed an empty text is typed "str"). Both are read here from the
+    sheet's XML, named by openpyxl's private `_worksheet_path` (tested with 3.1; without it, none)."""
+    from lxml import etree
+    from openpyxl.worksheet.cell_range import CellRange
+
+    part = getattr(sheet, "_worksheet_path", None)
+    merged, uncomputed = [], []
+    if part is None:
+        return merged, uncomputed
+    with zipfile.ZipFile(file) as archive, archive.open(part.lstrip("/")) as xml:
+        for _event, element in etree.iterparse(xml, resolve_entities=False, no_network=True):
+            if element.tag == SHEET_CELL:
+                formula, value = element.find(SHEET_FORMULA), element.findtext(SHEET_VALUE)
+                if formula is not None and not value and element.get("t") != "str" and element.get("r"):
+                    uncomputed.append(element.get("r"))
+                element.clear()  # the values are openpyxl's to read: keep none
+            elif element.tag == SHEET_MERGE and element.get("ref"):
+                merged.append(CellRange(element.get("ref")))
+            elif element.tag == SHEET_ROW:
+                element.clear()
+    return merged, uncomputed
 
 
 def sheet_text(value: Any) -> str:
@@ -330,13 +389,14 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     problems = Problems()
     empty = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, []), (), spec.total_label, {})
     try:
-        records = read_records(file, base, where, spec.encoding, spec.sheet)
+        records, unread = read_records(file, base, where, spec.encoding, spec.sheet)
     except ContentError as exc:
         return TableReading(empty, (), tuple(exc.problems))
     layout = find_layout(file, records, spec, problems)
     if layout is None:
         return TableReading(empty, (), tuple(problems.items))
     data = records[layout.header_at + layout.depth:]
+    read_at = sorted({i for at in layout.indexes.values() for i in at} | ({layout.id_index} if layout.id_index is not None else set()))
     rows, cells, seen, file_totals = [], [], {}, []
     id_name = spec.id or "id"
     for line, record in data:
@@ -347,6 +407,11 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
             continue
         if len(record) < layout.width or any(c.strip() for c in record[layout.width:]):  # trailing empty cells are no harm
             problems.add(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(record), header=layout.width))
+            continue
+        hidden = [unread[(line, i)] for i in read_at if (line, i) in unread]
+        for problem in hidden:  # a merged range is reported once, at its first cell
+            problems.add(problem.location, problem.message)
+        if hidden:
             continue
         number_in_file = len(rows) + 1
 
