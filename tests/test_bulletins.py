@@ -155,6 +155,28 @@ def test_notes_and_files_are_checked(small, tmp_path, capsys):
     assert any("2021-Q2.yaml:4:" in e and "no section 'rivers' in the plan" in e for e in errors)
 
 
+def test_a_quarter_workbook_says_which_cells_it_cannot_read(small, tmp_path, capsys):
+    """A quarter file kept as a workbook: a formula saved without its value (by a program that does
+    not calculate) and cells merged over rows are located by cell, as in a table."""
+    import csv
+
+    import openpyxl
+
+    data = small / "progress" / "2021-Q1.csv"
+    book = openpyxl.Workbook()
+    for row in csv.reader(data.read_text(encoding="utf-8").splitlines()):
+        book.active.append([int(cell) if cell.isdigit() else cell or None for cell in row])
+    book.active["C2"] = "=10+20"
+    book.active.merge_cells("D3:D4")  # under-construction for p2 and p3
+    book.save(data.with_suffix(".xlsx"))
+    data.unlink()
+    errors = errors_of(small, tmp_path, capsys)
+    assert any(e.endswith("2021-Q1.xlsx:2:3: error: cell C2 of sheet 'Sheet' is a formula without a computed value (the workbook was saved by a "
+                          "program that does not calculate): open and save the file in Excel or WPS, or type the value") for e in errors), errors
+    assert any(e.endswith("2021-Q1.xlsx:3:4: error: cells D3:D4 of sheet 'Sheet' are merged: only the first holds the value, and each row is "
+                          "read on its own; unmerge them and fill in every cell") for e in errors), errors
+
+
 def test_series_must_name_existing_columns(small, tmp_path, capsys):
     series = small / "bulletins.yaml"
     series.write_text(series.read_text(encoding="utf-8").replace("group: district", "group: total"), encoding="utf-8")

@@ -77,3 +77,33 @@ def test_translators_round_trip_keeps_a_gb18030_table_in_gb18030(project, tmp_pa
     build(content, tmp_path / "out", templates, langs=("zh", "en"), formats=("docx",))
     zh = "\n".join(docx_paragraphs(tmp_path / "out" / "key-projects.zh.docx"))
     assert "山西华晶恒基新材料有限公司" in zh and "\ufffd" not in zh  # Chinese intact, no replacement characters
+
+
+def test_full_width_figures_are_read_half_width_with_a_warning(content_copy):
+    """Figures typed with a Chinese input method's full-width digits (３３１５１) are read as 33151,
+    with a warning at each: in a table, a quarter file and a YAML field."""
+    expected = rows(content_copy)
+    for name, old, new in [
+        ("tables/key-projects.csv", ",33151,", ",３３１５１,"),
+        ("progress/2020-Q2.csv", "2020Q2,kp-05,3300,", "2020Q2,kp-05,３３００,"),
+        ("bulletins.yaml", "year: 2020", "year: ２０２０"),
+        ("notice.yaml", "  date: 2020-04-10\n", "  date: ２０２０-０４-１０\n  copy_number: \"０００００１\"\n"),
+    ]:
+        path = content_copy / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    content = load_content(content_copy)
+    assert rows(content_copy) == expected
+    assert [b.id for b in content.bulletins] == ["bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert content.bulletins[1].projects[4].ytd == 3300
+    (notice,) = content.notices
+    assert (notice.meta.date.isoformat(), notice.meta.copy_number) == ("2020-04-10", "000001")
+    warnings = [(p.location.file.relative_to(content_copy).as_posix(), p.location.line, p.location.column, p.message) for p in content.warnings]
+    assert sorted(warnings) == [
+        ("bulletins.yaml", 8, 7, "year: '２０２０' is typed with full-width characters; read as 2020"),
+        ("notice.yaml", 17, 9, "meta.date: '２０２０-０４-１０' is typed with full-width characters; read as 2020-04-10"),
+        ("notice.yaml", 18, 16, "meta.copy_number: '０００００１' is typed with full-width characters; read as 000001"),
+        ("progress/2020-Q2.csv", 6, 3, "row 5, column 'investment_ytd': '３３００' is typed with full-width characters; read as 3300"),
+        ("tables/key-projects.csv", 2, 11, "row 1: column 'total_investment': '３３１５１' is typed with full-width characters; read as 33151"),
+    ], content.warnings

@@ -4,10 +4,12 @@ two-row merged header and its own 合计 row, 亿元 with one decimal, periods w
 GBK CSV without amounts, and the English of the files' texts in the translation catalogue."""
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -121,7 +123,8 @@ def test_same_text_in_both_formats(out):
 def long_workbook(path: Path, rows: int) -> None:
     book = openpyxl.load_workbook(path)
     sheet = book.active
-    sheet.delete_rows(sheet.max_row)  # the office's 合计
+    sheet.unmerge_cells(f"A{sheet.max_row}:E{sheet.max_row}")  # the office's 合计, whose merge openpyxl would leave over a row of data
+    sheet.delete_rows(sheet.max_row)
     for n in range(5, rows + 1):
         sheet.append([n, "城东区", f"第{n}个治理项目", f"Project {n}", "2021", 1.0, 1.0, 0.5, "市生态环境局"])
     book.save(path)
@@ -193,6 +196,12 @@ def edit_cell(path: Path, cell: str, value) -> None:
     book.save(path)
 
 
+def merge(path: Path, cells: str) -> None:
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells(cells)  # the value of the first cell stays; openpyxl empties the others, as Excel does
+    book.save(path)
+
+
 MISTAKES = {
     "more decimals than declared": (lambda f: edit_cell(f / WORKBOOK, "F6", 12.25), r"重点工程项目表\.xlsx:6:6: error: row 2: column '总投资': 12\.25 has more decimals than the column's 1"),
     "the file's total is wrong": (lambda f: edit_cell(f / WORKBOOK, "F9", 25.2), r"重点工程项目表\.xlsx:9:6: error: the file's own total for '总投资' is 25\.2, but its rows add up to 24\.2"),
@@ -205,6 +214,17 @@ MISTAKES = {
     "a total over a text": (lambda f: replace_in(f / "plan.yaml", "key: lead, type: text,", "key: lead, type: text, total: true,"),
                             r"plan\.yaml:\d+:\d+: error: attachments\[1\]\.table\.columns\[2\]: total: only an amount column can be summed; this is a text column"),
     "a bad date": (lambda f: replace_in(f / TASKS, "2021年9月", "2021年13月", "gbk"), r"重点任务分工\.csv:5:4: error: row 4: column '完成时限': expected a date such as 2021\.3"),
+    # openpyxl (as any program that does not calculate) saves a formula without its value
+    "a formula without a computed value": (lambda f: edit_cell(f / WORKBOOK, "F6", "=G6+H6+3.3"),
+                                           r"重点工程项目表\.xlsx:6:6: error: cell F6 of sheet '附件1' is a formula without a computed value \(the workbook was saved "
+                                           r"by a program that does not calculate\): open and save the file in Excel or WPS, or type the value"),
+    "cells merged across rows": (lambda f: merge(f / WORKBOOK, "B7:B8"), r"重点工程项目表\.xlsx:7:2: error: cells B7:B8 of sheet '附件1' are merged: only the first "
+                                                                           r"holds the value, and each row is read on its own; unmerge them and fill in every cell"),
+    # one range over the rest of the sheet (billions of cells: openpyxl would make an object for each)
+    "a merge over the whole sheet": (lambda f: rewrite_sheet(f / WORKBOOK, lambda xml: xml.replace(b'<mergeCells count="10">', b'<mergeCells count="11"><mergeCell ref="B6:XFD1048576"/>')),
+                                     r"重点工程项目表\.xlsx:6:2: error: cells B6:XFD1048576 of sheet '附件1' are merged"),
+    "a date in an amount column": (lambda f: edit_cell(f / WORKBOOK, "G5", datetime.date(2021, 4, 5)),
+                                   r"重点工程项目表\.xlsx:5:7: error: row 1: column '计划': expected an amount in 亿元 .*, got '2021-04-05': a date where a number was expected"),
 }
 
 
@@ -236,3 +256,38 @@ def test_ignored_extra_column_is_a_warning(tmp_path):
     result = run("check", "--content", str(folder), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert re.search(r"重点工程项目表\.xlsx:3:10: warning: the column '备注' is not one of the table's columns; ignored \(extra_columns: ignore\)", result.stderr)
+
+
+def rewrite_sheet(path: Path, edit) -> None:
+    """The workbook with its sheet's XML replaced by `edit(xml)`: what openpyxl cannot write."""
+    with zipfile.ZipFile(path) as book:
+        parts = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w") as book:
+        for info, data in parts:
+            book.writestr(info, edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+
+
+def calculated(xml: bytes, values: dict[str, str]) -> bytes:
+    """The sheet as Excel or WPS saves it: each formula cell named with the value it computed (an
+    empty text typed "str", with an empty value)."""
+    for cell, value in values.items():
+        typed = ' t="str"' if value == "" else ""
+        xml, found = re.subn(rf'<c r="{cell}"([^>]*)>(<f>[^<]*</f>)<v></v>'.encode(), rf'<c r="{cell}"\1{typed}>\2<v>{value}</v>'.encode(), xml)
+        assert found == 1, cell
+    return xml
+
+
+def test_formulas_are_read_by_the_values_they_computed(tmp_path):
+    """A formula is read by its computed value, and merged cells in the header and the total row are
+    no mistake; a formula that computed an empty text is an empty cell (here an English left for
+    the catalogue), not a formula without a value."""
+    folder = tmp_path / "office"
+    shutil.copytree(ROOT, folder)
+    edit_cell(folder / WORKBOOK, "F5", "=G5+7.5")
+    edit_cell(folder / WORKBOOK, "D6", '=IF(TRUE,"","-")')
+    rewrite_sheet(folder / WORKBOOK, lambda xml: calculated(xml, {"F5": "12", "D6": ""}))
+    result = run("build", "--content", str(folder), "--out", str(tmp_path / "out"), "--lang", "zh", "--format", "pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"重点工程项目表\.xlsx:6:3: warning: table\.works\.2\.name: no English translation", result.stderr), result.stderr
+    assert "error" not in result.stderr
+    assert squash("1 城东区 江州钢铁有限公司超低排放改造 2019.8—2022.8 12.0 4.5 1.2") in squash(pdf_text(tmp_path / "out" / "works.zh.pdf"))

@@ -80,11 +80,17 @@ def load_content(content_dir: Path) -> Content:
     for path, raw, kind in sources:
         if kind == "bulletin-series" and plans_ok:  # a series refers to a plan: only once plans are sound
             bulletins += load_series(path, raw, plans, problems)
-    seen: dict[str, str] = {}
-    for doc_id, where in [(d, p.id) for p in plans for d in [p.id, *(t.id for t in p.attachments)]] + [(n.id, n.id) for n in notices] + [(b.id, b.series) for b in bulletins]:
+    raws = {path: raw for path, raw, _kind in sources}
+    ids = [  # each document's id, where it is written (a bulletin's is its series' id with the quarter)
+        *((doc_id, locate(p.sources[0], raws[p.sources[0]], keys)) for p in plans
+          for doc_id, keys in [(p.id, ("id",)), *((t.id, ("attachments", t.number - 1, "id")) for t in p.attachments)]),
+        *((d.id, locate(d.sources[0], raws[d.sources[0]], ("id",))) for d in (*notices, *bulletins)),
+    ]
+    seen: dict[str, Location] = {}
+    for doc_id, where in ids:
         if doc_id in seen:
-            problems.add(Location(content_dir), _("document id '{id}' is used twice (by '{first}' and '{second}')").format(id=doc_id, first=seen[doc_id], second=where))
-        seen[doc_id] = where
+            problems.add(where, _("document id '{id}' is used twice: here and at {first}").format(id=doc_id, first=seen[doc_id]))
+        seen.setdefault(doc_id, where)
     settings = load_settings(content_dir, [(path, raw) for path, raw, kind in sources if kind == "settings"], problems)
     problems.items.extend(outside_links(content_dir))  # the fonts folder and its files included
     problems.raise_if_any()

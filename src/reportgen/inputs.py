@@ -1,13 +1,16 @@
 """Reading content files safely: only inside the content folder, only regular files, within size
-limits, decoded with an error that names the row and byte (docs/content-format.md, "Files and
-encodings"). An import reads here the files it is about to write (`pending`) to check them first."""
+limits, decoded with an error that names the row and byte, and without characters that print
+otherwise than they read (docs/content-format.md, "Files and encodings"). An import reads here the
+files it is about to write (`pending`) to check them first."""
 from __future__ import annotations
 
 import codecs
 import contextlib
 import hashlib
 import os
+import re
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +21,41 @@ from .messages import _
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
 _PENDING: dict[Path, bytes] = {}  # resolved path → the bytes an import is about to write there (pending)
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidi marks, embeddings, overrides, isolates
+FULL_WIDTH = re.compile("[\uff01-\uff5e]+")  # the full-width forms of ASCII (１２３．５), as Chinese input methods type them
+
+
+def half_width(text: str) -> str:
+    """Full-width forms as ASCII (１２３．５ → 123.5, （万元） → (万元)): NFKC, the one normalisation of
+    table headers, periods, dates and figures."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def direction_control(char: str) -> str:
+    """Why content may not hold a bidirectional control character (refused, never removed: an official
+    document prints what its source says, and the source reads as it prints)."""
+    return _("the invisible direction control U+{code:04X} ({name}): it prints the characters around it in another order than they "
+             "are written (2023年 can print as 年3202); remove it").format(code=ord(char), name=unicodedata.name(char))
+
+
+def direction_controls(path: Path, text: str) -> list[Problem]:
+    """Every direction control in a text file, at its line and column."""
+    return [Problem(Location(path, text.count("\n", 0, m.start()) + 1, m.start() - text.rfind("\n", 0, m.start())), direction_control(m.group()))
+            for m in DIRECTION_CONTROLS.finditer(text)]
+
+
+def odd_characters(text: str) -> str:
+    """Why a figure or date that does not read may look right: a digit of another script (٣, ३) or an
+    invisible character (a zero-width space, a byte order mark), as a clause to add to the message; ""
+    when there is none. Full-width digits are no other script: they read as 0-9."""
+    text = half_width(text)
+    digit = next((ch for ch in text if ch.isdecimal() and not ch.isascii()), None)
+    if digit:
+        return _("; {digit!r} is {name}, not one of the digits 0-9").format(digit=digit, name=unicodedata.name(digit, "?"))
+    hidden = next((ch for ch in text if unicodedata.category(ch) == "Cf"), None)
+    if hidden:
+        return _("; it holds the invisible character U+{code:04X} ({name}): remove it").format(code=ord(hidden), name=unicodedata.name(hidden, "?"))
+    return ""
 
 
 def plausible_chinese(text: str) -> bool:

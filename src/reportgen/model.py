@@ -178,7 +178,7 @@ class Imprint(Strict):
     printed: datetime.date = Field(description="印发日期, YYYY-MM-DD")
 
 
-CopyNumber = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+CopyNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 
 class Meta(Strict):
@@ -261,7 +261,7 @@ class BulletinSeriesSource(Strict):
 class QuarterNotes(Strict):
     """The schema of a quarter's optional notes file, progress/YYYY-Qn.yaml."""
 
-    quarter: Annotated[str, StringConstraints(pattern=r"^\d{4}Q[1-4]$")]
+    quarter: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}Q[1-4]$")]
     next_steps: Text | None = None
     tasks: dict[Id, Text] = {}
 

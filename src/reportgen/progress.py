@@ -21,7 +21,7 @@ from .model import (
     QuarterNotes,
     Text,
 )
-from .tables import check_header, parse_amount, read_rows
+from .tables import check_header, parse_amount, read_figure, read_rows
 from .authoring import check_texts
 from .yamlsource import locate, read_yaml, validate
 
@@ -116,8 +116,8 @@ def read_quarter(
     records: dict[str, ProgressRecord] = {}
     for index, (line, record) in enumerate(rows):
 
-        def error(name: str, message: str) -> None:
-            problems.add(Location(file, line, header.index(name) + 1), _("row {row}, column '{name}': {message}").format(row=index + 1, name=name, message=message))
+        def error(name: str, message: str, severity: str = "error") -> None:
+            problems.add(Location(file, line, header.index(name) + 1), _("row {row}, column '{name}': {message}").format(row=index + 1, name=name, message=message), severity)
 
         cells = {k: str(v).strip() for k, v in record.items()}
         if cells["quarter"] != quarter:
@@ -129,9 +129,7 @@ def read_quarter(
         if project_id in records:
             error("id", _("project {id!r} appears twice").format(id=project_id))
             continue
-        ytd, problem = parse_amount(cells["investment_ytd"], table.unit)
-        if problem:
-            error("investment_ytd", problem)
+        ytd = read_figure(cells["investment_ytd"], lambda text: parse_amount(text, table.unit), lambda m, severity="error": error("investment_ytd", m, severity))
         if ytd is not None:
             total = projects[project_id].cells[series.columns.total]
             if ytd > total:

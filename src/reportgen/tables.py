@@ -10,55 +10,67 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
+import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem, Problems
-from .inputs import check_xlsx, confined, read_table_text, stamp
+from .inputs import DIRECTION_CONTROLS, FULL_WIDTH, check_xlsx, confined, direction_control, half_width, odd_characters, read_table_text, stamp
 from .messages import _
 from .writers.columns import too_wide_for_portrait
 from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
 
 Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
+Unread = dict[tuple[int, int], Problem]  # XLSX cells that read as empty though the sheet holds something, by (sheet row, column index): why
 Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with its line
 HEADER_SEARCH = 10  # rows above the header (a title, a unit line) that are skipped
 TOTAL_ROWS = ("合计", "总计", "小计")  # a file's own total rows, recomputed rather than read
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+SHEET_CELL, SHEET_FORMULA, SHEET_VALUE, SHEET_ROW, SHEET_MERGE = (f"{{http://schemas.openxmlformats.org/spreadsheetml/2006/main}}{tag}" for tag in ("c", "f", "v", "row", "mergeCell"))
 
 
-def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> Records:
-    """A table file's non-blank rows as text. Raises a located ContentError (inputs.py:
-    confinement to `root`, size limits, encodings, XLSX bombs)."""
+def read_records(file: Path, root: Path, where: Location, encoding: str | None = None, sheet: str | None = None) -> tuple[Records, Unread]:
+    """A table file's non-blank rows as text, and the cells that could not be read (an XLSX's formulas
+    without a computed value and cells under a merged one: the callers know which rows are data).
+    Raises a located ContentError (inputs.py: confinement to `root`, size limits, encodings, XLSX
+    bombs; a direction control in any cell)."""
     confined(file, root, where)
     if not file.is_file():
         raise ContentError([Problem(where, _("table file not found: {name}").format(name=file.name))])
     suffix = file.suffix.lower()
     if suffix == ".csv":
-        records = csv_records(file, read_table_text(file, root, encoding))
+        records, unread = csv_records(file, read_table_text(file, root, encoding)), {}
     elif suffix == ".xlsx":
-        records = xlsx_records(check_xlsx(file, root), sheet)
+        records, unread = xlsx_records(check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
+    controls = [Problem(Location(file, line, index + 1), direction_control(m.group()))
+                for line, cells in records for index, cell in enumerate(cells) if (m := DIRECTION_CONTROLS.search(cell))]
+    if controls:
+        raise ContentError(controls)
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not records:
         raise ContentError([Problem(Location(file, 1), _("the table is empty: expected a header row and data rows"))])
-    return records
+    return records, unread
 
 
 def read_rows(file: Path, root: Path, where: Location, encoding: str | None = None) -> tuple[list[str], Rows]:
     """A file whose first row is its header (a quarter's progress file): the header and the data
-    rows by header name; a row with more or fewer cells than the header is an error."""
-    (_line, header), *data = read_records(file, root, where, encoding)
+    rows by header name; a row with more or fewer cells than the header, or with a cell that could
+    not be read, is an error."""
+    records, unread = read_records(file, root, where, encoding)
+    (_line, header), *data = records
     header = [name.strip() for name in header]
     ragged = [  # empty cells after the last column (as spreadsheets write them) are no harm
         Problem(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(cells), header=len(header)))
         for line, cells in data if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header):])
     ]
-    if ragged:
-        raise ContentError(ragged)
+    hidden = dict.fromkeys(unread[(line, i)] for line, _cells in data for i in range(len(header)) if (line, i) in unread)
+    if ragged or hidden:
+        raise ContentError([*ragged, *hidden])
     return header, [(line, dict(zip(header, cells))) for line, cells in data]
 
 
@@ -86,18 +98,22 @@ def csv_records(file: Path, text: str) -> Records:
     return out
 
 
-def xlsx_records(file: Path, sheet: str | None = None) -> Records:
+def xlsx_records(file: Path, sheet: str | None = None) -> tuple[Records, Unread]:
     """A sheet's rows (the first sheet's by default) as text, each with its sheet row number: numbers
     as Excel shows them (15 significant digits), dates as 2021-03-15. A merged cell's value is in
-    its first cell; the others are empty."""
+    its first cell and the others are empty; so is a formula that the program which saved the file
+    did not calculate (openpyxl writes such workbooks): `Unread` says why, by cell."""
     import openpyxl
+    from openpyxl.utils.cell import coordinate_to_tuple
 
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
                 raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
-            rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+            values = book[sheet] if sheet else book.worksheets[0]
+            rows = list(values.iter_rows(values_only=True))
+            merged, uncomputed = unread_cells(file, values)
         finally:
             book.close()
     except ContentError:
@@ -105,7 +121,53 @@ def xlsx_records(file: Path, sheet: str | None = None) -> Records:
     except Exception as exc:  # openpyxl and its XML parser raise many kinds for a damaged workbook
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ContentError([Problem(Location(file), _("cannot read the workbook: {reason}").format(reason=reason))]) from None
-    return [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+    records = [(number, [sheet_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+    unread: Unread = {}
+    for cell in uncomputed:
+        row, column = coordinate_to_tuple(cell)
+        unread[(row, column - 1)] = Problem(Location(file, row, column), _(
+            "cell {cell} of sheet '{sheet}' is a formula without a computed value (the workbook was saved by a program that does not "
+            "calculate): open and save the file in Excel or WPS, or type the value").format(cell=cell, sheet=values.title))
+    width = max((len(cells) for _, cells in records), default=0)
+    covered: set[tuple[int, int]] = set()
+    for cells in merged:
+        problem = Problem(Location(file, cells.min_row, cells.min_col), _(
+            "cells {cells} of sheet '{sheet}' are merged: only the first holds the value, and each row is read on its own; unmerge them and "
+            "fill in every cell").format(cells=cells.coord, sheet=values.title))
+        for row, column in product(range(cells.min_row, min(cells.max_row, len(records)) + 1), range(cells.min_col, min(cells.max_col, width) + 1)):
+            if (row, column) in covered:
+                break  # ranges that overlap (a damaged workbook): each cell is looked at once
+            covered.add((row, column))
+            if (row, column) != (cells.min_row, cells.min_col):
+                unread[(row, column - 1)] = problem
+    return records, unread
+
+
+def unread_cells(file: Path, sheet) -> tuple[list, list[str]]:
+    """A read-only sheet's merged ranges, and the cells (F6) of its formulas without a computed value.
+    openpyxl tells neither: it reads merged ranges only when it loads a whole workbook (and then makes
+    an object for every cell they cover: billions, for one hostile range), and such a formula as an
+    empty cell (a formula that computed an empty text is typed "str"). Both are read here from the
+    sheet's XML, named by openpyxl's private `_worksheet_path` (tested with 3.1; without it, none)."""
+    from lxml import etree
+    from openpyxl.worksheet.cell_range import CellRange
+
+    part = getattr(sheet, "_worksheet_path", None)
+    merged, uncomputed = [], []
+    if part is None:
+        return merged, uncomputed
+    with zipfile.ZipFile(file) as archive, archive.open(part.lstrip("/")) as xml:
+        for _event, element in etree.iterparse(xml, resolve_entities=False, no_network=True):
+            if element.tag == SHEET_CELL:
+                formula, value = element.find(SHEET_FORMULA), element.findtext(SHEET_VALUE)
+                if formula is not None and not value and element.get("t") != "str" and element.get("r"):
+                    uncomputed.append(element.get("r"))
+                element.clear()  # the values are openpyxl's to read: keep none
+            elif element.tag == SHEET_MERGE and element.get("ref"):
+                merged.append(CellRange(element.get("ref")))
+            elif element.tag == SHEET_ROW:
+                element.clear()
+    return merged, uncomputed
 
 
 def sheet_text(value: Any) -> str:
@@ -123,7 +185,7 @@ def sheet_text(value: Any) -> str:
 
 def normal(text: str) -> str:
     """A header text compared without any white space (Excel headers wrap lines: 总投资\\n（万元）)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(half_width(text).split())
 
 
 @dataclass(frozen=True)
@@ -319,13 +381,14 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     problems = Problems()
     empty = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, []), (), spec.total_label, {})
     try:
-        records = read_records(file, base, where, spec.encoding, spec.sheet)
+        records, unread = read_records(file, base, where, spec.encoding, spec.sheet)
     except ContentError as exc:
         return TableReading(empty, (), tuple(exc.problems))
     layout = find_layout(file, records, spec, problems)
     if layout is None:
         return TableReading(empty, (), tuple(problems.items))
     data = records[layout.header_at + layout.depth:]
+    read_at = sorted({i for at in layout.indexes.values() for i in at} | ({layout.id_index} if layout.id_index is not None else set()))
     rows, cells, seen, file_totals = [], [], {}, []
     id_name = spec.id or "id"
     for line, record in data:
@@ -337,10 +400,15 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         if len(record) < layout.width or any(c.strip() for c in record[layout.width:]):  # trailing empty cells are no harm
             problems.add(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(record), header=layout.width))
             continue
+        hidden = [unread[(line, i)] for i in read_at if (line, i) in unread]
+        for problem in hidden:  # a merged range is reported once, at its first cell
+            problems.add(problem.location, problem.message)
+        if hidden:
+            continue
         number_in_file = len(rows) + 1
 
-        def error(index: int, message: str, line: int = line, n: int = number_in_file) -> None:
-            problems.add(Location(file, line, index + 1), _("row {row}: {message}").format(row=n, message=message))
+        def error(index: int, message: str, severity: str = "error", line: int = line, n: int = number_in_file) -> None:
+            problems.add(Location(file, line, index + 1), _("row {row}: {message}").format(row=n, message=message), severity)
 
         row_id = str(number_in_file) if layout.id_index is None else record[layout.id_index].strip()
         if not ID.fullmatch(row_id):
@@ -352,7 +420,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         for col in spec.leaves:
             at = layout.indexes[col.key]
             texts = [record[i].strip() for i in at]
-            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, at=at, col=col: error(at[k], column_message(col.file_headers()[k], m)))
+            values[col.key] = read_cell(col, texts, spec.unit, lambda k, m, severity="error", at=at, col=col: error(at[k], column_message(col.file_headers()[k], m), severity))
             for k, text in enumerate(texts if col.type == "text" else []):
                 if formula_like(text):
                     error(at[k], column_message(col.file_headers()[k], _("starts with {mark!r}, which a spreadsheet runs as a formula: write the text without it").format(mark=text[0])))
@@ -373,7 +441,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
         for col in spec.leaves:
             written = record[layout.indexes[col.key][0]].strip()
             if col.total and written:
-                if parse_amount(written, spec.unit, col.decimals)[0] != totals[col.key]:
+                if parse_amount(half_width(written), spec.unit, col.decimals)[0] != totals[col.key]:
                     problems.add(Location(file, line, layout.indexes[col.key][0] + 1), _(
                         "the file's own total for '{name}' is {written}, but its rows add up to {sum}: correct the total (or remove the row; the table's total is computed)"
                     ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
@@ -417,10 +485,11 @@ def row_names(spec: TableSpec, rows: list[Row]) -> dict[str, str]:
     return {row.id: row.cells[best].zh for row in rows if isinstance(row.cells.get(best), Text)}
 
 
-def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
-    """A cell's value by its column's type; `error(k, message)` names the k-th file column read."""
+def read_cell(col: Column, texts: list[str], unit: str | None, report) -> Any:
+    """A cell's value by its column's type; `report(k, message, severity="error")` names the k-th file
+    column read."""
     if any(not t for t in texts[:1 if col.type == "text" else None]):
-        error(texts.index(""), _("is empty"))
+        report(texts.index(""), _("is empty"))
         return None
     if col.type == "text":
         return None  # the Text is made by the caller, with its English
@@ -428,32 +497,54 @@ def read_cell(col: Column, texts: list[str], unit: str | None, error) -> Any:
         if len(texts) == 1:
             period, problem = parse_period(texts[0])
             if problem:
-                error(0, problem)
+                report(0, problem)
             return period
         points = [parse_date(t) for t in texts]
         for k, (t, p) in enumerate(zip(texts, points)):
             if p is None or p.day is not None:
-                error(k, _("expected a year (2019) or a month (2019.8, 2019年8月), got {text!r}").format(text=t))
+                report(k, _("expected a year (2019) or a month (2019.8, 2019年8月), got {text!r}").format(text=t) + odd_characters(t))
         if None in points or any(p.day for p in points):
             return None
-        return checked_period(points[0], points[1], lambda m: error(1, m))
+        return checked_period(points[0], points[1], lambda m: report(1, m))
     if col.type == "date":
         date = parse_date(texts[0])
         if date is None:
-            error(0, _("expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {text!r}").format(text=texts[0]))
+            report(0, _("expected a date such as 2021.3, 2021年3月, 2021-03-15 or 2021年3月15日, got {text!r}").format(text=texts[0]) + odd_characters(texts[0]))
         return date
-    if col.type == "number":
-        if not re.fullmatch(r"\d+", texts[0]):
-            error(0, _("expected a whole number, got {text!r}").format(text=texts[0]))
-            return None
-        return int(texts[0])
-    value, problem = parse_amount(texts[0], unit, col.decimals)
+    parse = parse_whole if col.type == "number" else lambda t: parse_amount(t, unit, col.decimals)
+    return read_figure(texts[0], parse, lambda m, severity="error": report(0, m, severity))
+
+
+def read_figure(text: str, parse, report) -> Any:
+    """A whole number or an amount, as `parse` reads it from ASCII text: (value, problem). Full-width
+    digits (１２３．５, as Chinese input methods type them) are read with a warning; a figure that does
+    not read is told why it may look right (a date, digits of another script, an invisible character)."""
+    read = half_width(text) if FULL_WIDTH.search(text) else text
+    value, problem = parse(read)
     if problem:
-        error(0, problem)
+        report(problem + (date_instead(read) or odd_characters(read)))
+    elif read != text:
+        report(_("{text!r} is typed with full-width characters; read as {read}").format(text=text, read=read), "warning")
     return value
 
 
-AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")  # 15 digits and 6 decimals: any budget in any unit, and exact sums
+def date_instead(text: str) -> str:
+    """The clause for a date where a figure was expected ("" when it is none): a spreadsheet makes a
+    date of 3.15 or 1-2 typed into a cell of the General format."""
+    if re.fullmatch(r"[0-9.]+", text) or parse_date(text) is None:
+        return ""
+    return _(": a date where a number was expected (a spreadsheet makes a date of 3.15 or 1-2 typed into a cell): format the cell as a number "
+             "or as text, and type the value again")
+
+
+def parse_whole(text: str) -> tuple[int | None, str | None]:
+    """A whole number in the digits 0-9, or the message saying why not."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return None, _("expected a whole number, got {text!r}").format(text=text)
+    return int(text), None
+
+
+AMOUNT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?")  # 15 digits and 6 decimals: any budget in any unit, and exact sums
 
 
 def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tuple[Decimal | None, str | None]:
@@ -476,19 +567,19 @@ def parse_amount(text: str, unit: str | None, decimals: int | None = None) -> tu
 
 _POINT = r"(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月)?|[./-](\d{1,2})(?!\d))?"
 _SEPARATOR = r"\s*(?:—{1,2}|–|-|~|至|到)\s*"
-PERIOD = re.compile(rf"^{_POINT}(?:{_SEPARATOR}{_POINT})?$")
-DATE = re.compile(r"^(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?|[./-](\d{1,2})(?:[./-](\d{1,2}))?)?$")
+PERIOD = re.compile(rf"^{_POINT}(?:{_SEPARATOR}{_POINT})?$", re.ASCII)  # \d: 0-9 only (after half_width)
+DATE = re.compile(r"^(\d{4})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?|[./-](\d{1,2})(?:[./-](\d{1,2}))?)?$", re.ASCII)
 
 
 def parse_period(text: str) -> tuple[Period | None, str | None]:
     """A period in a form offices write: 2018-2023, 2019.8-2022.8, 2019.06-2020.02,
     2021年3月-2022年12月, with - – — ～ 至 or 到 between; a single year or month is a period of
     its own. Else None and why not."""
-    m = PERIOD.match(unicodedata.normalize("NFKC", text.strip()))
+    m = PERIOD.match(half_width(text.strip()))
     start = m and point(m.group(1), m.group(2) or m.group(3))
     end = m and (point(m.group(4), m.group(5) or m.group(6)) if m.group(4) else start)
     if not start or not end:
-        return None, _("expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}").format(text=text)
+        return None, _("expected a period such as 2018-2023, 2019.8-2022.8 or 2021年3月至2022年12月, got {text!r}").format(text=text) + odd_characters(text)
     problem = []
     return checked_period(start, end, problem.append), (problem or [None])[0]
 
@@ -504,7 +595,7 @@ def checked_period(start: Date, end: Date, error) -> Period | None:
 def parse_date(text: str) -> Date | None:
     """A year, month or day in a form offices write: 2021, 2021.3, 2021年3月, 2021-03-15,
     2021年3月15日, 2021/3/15. None when it is none of these or does not exist."""
-    m = DATE.match(unicodedata.normalize("NFKC", text.strip()))
+    m = DATE.match(half_width(text.strip()))
     if not m:
         return None
     year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)

@@ -15,7 +15,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem, Problems, TemplateError
-from .inputs import read_text, stamp
+from .inputs import FULL_WIDTH, direction_controls, half_width, odd_characters, read_text, stamp
 from .messages import _
 
 LANGS = ("zh", "en")
@@ -48,6 +48,8 @@ def read_yaml(path: Path, root: Path) -> Any:
 
 def parse_yaml(path: Path, root: Path) -> Any:
     data = read_text(path, root)
+    if controls := direction_controls(path, data):  # anywhere: a comment or a key may hide the text's order from a reviewer too
+        raise ContentError(controls)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
@@ -167,14 +169,40 @@ def dotted(keys: tuple) -> str:
 
 
 def validate(schema: type[BaseModel], path: Path, raw: Any, problems: Problems) -> Any:
-    """The parsed YAML as `schema`, or None after adding every located problem."""
+    """The parsed YAML as `schema`, or None after adding every located problem. A value typed with
+    full-width digits (２０２０, as a Chinese input method types them) that the schema refuses is read
+    half-width, with a warning."""
     try:
         return schema.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            err["loc"] = untagged(raw, err["loc"])
-            problems.add(locate(path, raw, err["loc"]), describe(err))
-        return None
+        errors = exc.errors()
+    value = raw
+    for err in errors:
+        typed = err.get("input")
+        if isinstance(typed, str) and FULL_WIDTH.search(typed) and err["type"] != "extra_forbidden":
+            keys = untagged(raw, err["loc"])
+            read = half_width(typed)
+            value = replaced(value, keys, read)
+            problems.add(locate(path, raw, keys), f"{dotted(keys)}: " + _("{text!r} is typed with full-width characters; read as {read}").format(text=typed, read=read), "warning")
+    if value is not raw:
+        try:
+            return schema.model_validate(value)
+        except ValidationError as exc:
+            errors = exc.errors()
+    for err in errors:
+        err["loc"] = untagged(raw, err["loc"])
+        problems.add(locate(path, raw, err["loc"]), describe(err))
+    return None
+
+
+def replaced(node: Any, keys: tuple, value: Any) -> Any:
+    """`node` with the value at `keys` replaced, in copies of the maps and lists on the way (the parsed
+    YAML is shared, never changed)."""
+    if not keys:
+        return value
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    copy[keys[0]] = replaced(node[keys[0]], keys[1:], value)
+    return copy
 
 
 def untagged(raw: Any, loc: tuple) -> tuple:
@@ -205,5 +233,5 @@ def describe(err: dict) -> str:
     got = err.get("input")
     message = err["msg"].lower()  # pydantic's own words: English
     if isinstance(got, (str, int, float)):
-        return _("{field}: {message}, got {got!r}").format(field=where, message=message, got=got)
+        return _("{field}: {message}, got {got!r}").format(field=where, message=message, got=got) + (odd_characters(got) if isinstance(got, str) else "")
     return f"{where}: {message}"

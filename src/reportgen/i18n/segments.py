@@ -23,16 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from ..errors import ContentError, Location, Problem, TemplateError
+from ..errors import ContentError, Location, Problem, Problems, TemplateError
 from ..model import quarter_names
 from ..progress import QUARTER_FILE
 from ..model import Attachment
 from ..tables import CellPlace, StorePlace, read_rows, read_table
 from ..templates import Templates
-from ..yamlsource import bilingual, locate, read_yaml
+from ..yamlsource import bilingual, locate, read_yaml, validate
 
 
 
@@ -223,10 +222,9 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 key = text_of(col.get("key"))
                 shown = bulletins_of if roles.get(key, set()) & {"name", "group", "planned"} else set()
                 add(f"plan.{plan_id}.attachments.{aid}.columns.{key}.label", ("attachments", a, "table", "columns", c, "label"), docs | shown, f"{aid}: column heading")
-            try:
-                spec = Attachment.model_validate(att)
-            except ValidationError:
-                continue  # the content check reports it; its cells have no segments until then
+            spec = validate(Attachment, path, att, Problems())  # read as the content check reads it, which reports its problems
+            if spec is None:
+                continue  # its cells have no segments until then
             reading = read_table(content_dir, a + 1, spec, locate(path, raw, ("attachments", a, "table", "file")))
             if not reading.cells:  # the file could not be read or mapped
                 out.problems.extend(p for p in reading.problems if p.severity == "error")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
-from ..inputs import MAX_INPUT_BYTES, confined, pending, read_bytes, read_file, table_encoding
+from ..inputs import DIRECTION_CONTROLS, MAX_INPUT_BYTES, confined, pending, read_bytes, read_file, table_encoding
 from .qa import check_consistency, check_segment, load_glossary
 from ..tables import FORMULA_MARKS, CellPlace, StorePlace, formula_like
 from .cells import read_store, write_store
@@ -370,6 +371,10 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         target = u.target.strip()
         if not target:
             continue  # nothing translated
+        if control := DIRECTION_CONTROLS.search(target):
+            errors.append(Problem(where, f"{u.id}: the target holds U+{ord(control.group()):04X} ({unicodedata.name(control.group())}), an invisible direction "
+                                         "control that prints the text around it in another order than written; not applied"))
+            continue
         if squash(target) == squash(seg.zh):
             report.skipped.append(Problem(where, f"{u.id}: the target is a copy of the source; not applied", "warning"))
             continue
