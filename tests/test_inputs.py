@@ -1,12 +1,17 @@
 """Input files that are good but unusual: CSV in the encodings Excel writes, links inside the
-content folder, and the translators' round trip into a GB18030 table. (Bad input: test_corpus.py.)"""
+content folder, the translators' round trip into a GB18030 table, and content at the limits of
+size and nesting; and inputs no corpus case can make: FIFOs, huge folders. (Bad input: test_corpus.py.)"""
 from __future__ import annotations
 
 import codecs
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
-from conftest import docx_paragraphs
+from conftest import TEMPLATES, docx_paragraphs
+from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import ContentError
 from reportgen.inputs import plausible_chinese, table_encoding
@@ -77,3 +82,34 @@ def test_translators_round_trip_keeps_a_gb18030_table_in_gb18030(project, tmp_pa
     build(content, tmp_path / "out", templates, langs=("zh", "en"), formats=("docx",))
     zh = "\n".join(docx_paragraphs(tmp_path / "out" / "key-projects.zh.docx"))
     assert "山西华晶恒基新材料有限公司" in zh and "\ufffd" not in zh  # Chinese intact, no replacement characters
+
+
+
+def check(content: Path, capsys) -> tuple[int, list[str]]:
+    """`reportgen check` of `content`: its exit status and error lines."""
+    code = main(["check", "--content", str(content), "--templates", str(TEMPLATES)])
+    return code, [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+
+
+@pytest.fixture
+def no_waiting():
+    """Fail, rather than hang, when reading blocks (a FIFO with no writer)."""
+    def hung(signum, frame):
+        raise TimeoutError("reading blocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_without_waiting_for_it(content_copy, capsys, no_waiting):
+    os.mkfifo(content_copy / "extra.yaml")
+    code, errors = check(content_copy, capsys)
+    assert code == 2 and errors == [f"{content_copy / 'extra.yaml'}: error: not a regular file (a folder, FIFO or device): content files are plain files"]
+    (content_copy / "extra.yaml").unlink()
+    (content_copy / "templates").mkdir()
+    os.mkfifo(content_copy / "templates" / "strings.yaml")  # an office's own templates are read as content files are
+    code, errors = check(content_copy, capsys)
+    assert code == 3 and errors[0].startswith(f"{content_copy / 'templates' / 'strings.yaml'}: error: not a regular file")

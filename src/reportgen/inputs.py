@@ -3,7 +3,9 @@ with an error that names the row and byte (docs/content-format.md, "Files and en
 from __future__ import annotations
 
 import codecs
+import io
 import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -54,14 +56,21 @@ def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
-    """The bytes of a content file under `root`, refusing missing, outside and oversized files."""
+    """The bytes of a content file under `root`, refusing missing, outside and oversized files, and
+    anything but a regular file (a FIFO or a device would block or never end): the file is opened
+    without waiting, checked by its descriptor, and never read beyond the limit."""
     resolved = confined(path, root)
     try:
-        if resolved.stat().st_size > MAX_INPUT_BYTES:
-            raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
-        return resolved.read_bytes()
+        with open(os.open(resolved, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ContentError([Problem(Location(path), _("not a regular file (a folder, FIFO or device): content files are plain files"))])
+            data = file.read(MAX_INPUT_BYTES + 1) if info.st_size <= MAX_INPUT_BYTES else None  # bounded: it may grow meanwhile
     except OSError as exc:
         raise ContentError([Problem(Location(path), _("cannot read file: {reason}").format(reason=exc.strerror))]) from None
+    if data is None or len(data) > MAX_INPUT_BYTES:
+        raise ContentError([Problem(Location(path), _("file is larger than the limit of {limit} bytes").format(limit=MAX_INPUT_BYTES))])
+    return data
 
 
 def read_text(path: Path, root: Path) -> str:
@@ -145,13 +154,13 @@ def position(raw: bytes, path: Path, offset: int) -> Location:
     return Location(path, raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1)
 
 
-def check_xlsx(path: Path, root: Path) -> Path:
-    """An XLSX under `root` whose parts unpack to at most MAX_UNPACKED_BYTES and declare no DOCTYPE
-    (so no entities): a zip or entity bomb is refused, naming the part, before openpyxl parses
-    anything (which it does through defusedxml too)."""
-    read_bytes(path, root)  # confinement and the size limit of the file itself
+def check_xlsx(path: Path, root: Path) -> bytes:
+    """The bytes of an XLSX under `root` whose parts unpack to at most MAX_UNPACKED_BYTES and
+    declare no DOCTYPE (so no entities): a zip or entity bomb is refused, naming the part, before
+    openpyxl parses anything (which it does through defusedxml too)."""
+    raw = read_bytes(path, root)  # confinement and the size limit of the file itself
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             parts = archive.infolist()
             unpacked = sum(info.file_size for info in parts)
             if unpacked > MAX_UNPACKED_BYTES:
@@ -163,4 +172,4 @@ def check_xlsx(path: Path, root: Path) -> Path:
                     raise ContentError([Problem(Location(path), _("refused: part {part} declares a DOCTYPE or entities, which a workbook never needs").format(part=info.filename))])
     except (zipfile.BadZipFile, OSError) as exc:
         raise ContentError([Problem(Location(path), _("not an XLSX workbook: {reason}").format(reason=exc))]) from None
-    return path
+    return raw

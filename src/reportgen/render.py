@@ -186,11 +186,12 @@ class TemplateLoader(jinja2.BaseLoader):
         self.templates = templates
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = self.templates.find("/".join(split_template_path(template)))  # refuses `..`
+        name = "/".join(split_template_path(template))  # refuses `..`
+        path = self.templates.find(name)
         if not path.is_file():
             raise jinja2.TemplateNotFound(template)
         mtime = path.stat().st_mtime_ns
-        return path.read_text(encoding="utf-8"), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
+        return self.templates.read_text(name), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
 
 
 @cache

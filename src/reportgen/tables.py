@@ -39,7 +39,7 @@ def read_records(file: Path, root: Path, where: Location, encoding: str | None =
     if suffix == ".csv":
         records = csv_records(file, read_table_text(file, root, encoding))
     elif suffix == ".xlsx":
-        records = xlsx_records(check_xlsx(file, root), sheet)
+        records = xlsx_records(file, check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
     records = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
@@ -86,14 +86,14 @@ def csv_records(file: Path, text: str) -> Records:
     return out
 
 
-def xlsx_records(file: Path, sheet: str | None = None) -> Records:
-    """A sheet's rows (the first sheet's by default) as text, each with its sheet row number: numbers
-    as Excel shows them (15 significant digits), dates as 2021-03-15. A merged cell's value is in
-    its first cell; the others are empty."""
+def xlsx_records(file: Path, workbook: bytes, sheet: str | None = None) -> Records:
+    """A sheet's rows (the first sheet's by default) of the workbook `file` (its bytes) as text, each
+    with its sheet row number: numbers as Excel shows them (15 significant digits), dates as
+    2021-03-15. A merged cell's value is in its first cell; the others are empty."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
                 raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
