@@ -14,7 +14,7 @@ from conftest import TEMPLATES, docx_paragraphs
 from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import ContentError
-from reportgen.inputs import plausible_chinese, table_encoding
+from reportgen.inputs import MAX_FOLDER_ENTRIES, plausible_chinese, table_encoding
 from test_i18n import edit_in_cat_tool, project  # noqa: F401 (a fixture)
 
 
@@ -113,3 +113,32 @@ def test_a_fifo_is_refused_without_waiting_for_it(content_copy, capsys, no_waiti
     os.mkfifo(content_copy / "templates" / "strings.yaml")  # an office's own templates are read as content files are
     code, errors = check(content_copy, capsys)
     assert code == 3 and errors[0].startswith(f"{content_copy / 'templates' / 'strings.yaml'}: error: not a regular file")
+
+
+def test_a_folder_without_content_is_refused_before_it_is_walked(tmp_path, monkeypatch, capsys):
+    """`build --content /` names the folder at once instead of reading the whole disk."""
+    def walked(*args, **kwargs):
+        raise AssertionError("the folder was walked")
+
+    monkeypatch.setattr(os, "walk", walked)
+    monkeypatch.setattr(Path, "rglob", walked)
+    code = main(["build", "--content", "/", "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES)])
+    assert code == 2 and capsys.readouterr().err.startswith("/: error: no content: no content document (a *.yaml file with `kind:`) at the top of this folder")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_huge_content_folder_is_refused_before_its_files_are_read(content_copy, tmp_path, monkeypatch, capsys):
+    archive = content_copy / "archive"
+    archive.mkdir()
+    for n in range(MAX_FOLDER_ENTRIES):
+        (archive / f"{n}.txt").touch()
+    message = f"{content_copy}: error: more than {MAX_FOLDER_ENTRIES} files and folders below this folder: is it the content folder?"
+    code, errors = check(content_copy, capsys)
+    assert code == 2 and errors[0].startswith(message)
+
+    def read(path):
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr("reportgen.output.sha256", read)  # the build's fingerprints
+    assert main(["build", "--content", str(content_copy), "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES)]) == 2
+    assert capsys.readouterr().err.startswith(message)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INTERNAL, EXIT_USAGE, ContentError, ReportgenError, display_path
+from .errors import EXIT_INTERNAL, EXIT_USAGE, ContentError, Location, Problem, ReportgenError, display_path
 from .inputs import read_bytes
 from .messages import _, ngettext
 from .model import LANGS
@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         print(_("reportgen: {folder} is not a templates folder (no strings.yaml); give --templates").format(folder=display_path(templates)), file=sys.stderr)
         return EXIT_USAGE
     try:
+        if getattr(args, "content", None) is not None and not holds_content(args.content):  # before any walk of it: it may be /
+            raise ContentError([Problem(Location(args.content), _("no content: no content document (a *.yaml file with `kind:`) at the top of this folder; "
+                                                                  "give the content folder"))])
         commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
         commands.update(publish=run_publish, verify=run_verify, site=run_site)
         commands.update(i18n=run_i18n)

@@ -14,6 +14,7 @@ from .messages import _
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
+MAX_FOLDER_ENTRIES = 20_000  # files, folders and links below a content folder (an output folder inside it not counted)
 
 
 def plausible_chinese(text: str) -> bool:
@@ -38,21 +39,34 @@ def confined(path: Path, root: Path, where: Location | None = None, folder: str 
     return resolved
 
 
+def entries(folder: Path, skip: Path | None = None) -> list[Path]:
+    """Every file, folder and link below `folder` (none below `skip`), sorted; links are not
+    followed into folders. Refused beyond MAX_FOLDER_ENTRIES, before any is read: a content folder
+    given by mistake (a home folder, /) is named at once instead of being read whole."""
+    skipped = Path(skip).resolve() if skip is not None else None
+    found: list[Path] = []
+    for here, folders, files in os.walk(folder):
+        if skipped is not None:
+            folders[:] = [name for name in folders if (Path(here) / name).resolve() != skipped]
+        found += [Path(here) / name for name in folders + files]
+        if len(found) > MAX_FOLDER_ENTRIES:
+            raise ContentError([Problem(Location(folder), _(
+                "more than {limit} files and folders below this folder: is it the content folder? A content folder holds the documents, "
+                "their tables, fonts and templates").format(limit=MAX_FOLDER_ENTRIES))])
+    return sorted(found)
+
+
 def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
     """Every symbolic link below `folder` (none below `skip`) that resolves outside it: a content
     folder may link only within itself, whether or not a document reads the link (a fingerprint
     reads every file). Links are not followed into folders."""
-    root, problems = Path(folder).resolve(), []
-    for here, folders, files in os.walk(folder):
-        if skip is not None and Path(here).resolve().is_relative_to(Path(skip).resolve()):
-            folders.clear()
-            continue
-        for name in folders + files:
-            path = Path(here) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
-                                                         "copy the file in instead").format(target=os.readlink(path))))
-    return problems
+    root = Path(folder).resolve()
+    return [
+        Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
+                                  "copy the file in instead").format(target=os.readlink(path)))
+        for path in entries(folder, skip)
+        if path.is_symlink() and not path.resolve().is_relative_to(root)
+    ]
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
