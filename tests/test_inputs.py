@@ -15,6 +15,7 @@ from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import ContentError
 from reportgen.inputs import MAX_FOLDER_ENTRIES, plausible_chinese, table_encoding
+from reportgen.yamlsource import MAX_YAML_DEPTH, read_yaml
 from test_i18n import edit_in_cat_tool, project  # noqa: F401 (a fixture)
 
 
@@ -89,6 +90,21 @@ def check(content: Path, capsys) -> tuple[int, list[str]]:
     """`reportgen check` of `content`: its exit status and error lines."""
     code = main(["check", "--content", str(content), "--templates", str(TEMPLATES)])
     return code, [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+
+
+def test_yaml_nests_to_its_limit_and_no_further(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("x: " + "[" * (MAX_YAML_DEPTH - 1) + "]" * (MAX_YAML_DEPTH - 1) + "\n", encoding="utf-8")  # in the top-level map
+    value = read_yaml(path, tmp_path)["x"]
+    for _level in range(MAX_YAML_DEPTH - 2):
+        (value,) = value
+    assert value == []
+    path.write_text("x: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_yaml(path, tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.location.line, problem.location.column) == (1, 3 + MAX_YAML_DEPTH)  # the bracket that passes the limit
+    assert f"nested more than {MAX_YAML_DEPTH} deep" in problem.message
 
 
 @pytest.fixture
