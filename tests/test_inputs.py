@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, docx_paragraphs
+from conftest import TEMPLATES, docx_paragraphs, pdf_text, squash
 from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import ContentError
 from reportgen.inputs import MAX_FOLDER_ENTRIES, plausible_chinese, table_encoding
+from reportgen.model import MAX_TABLE_ROWS
 from reportgen.yamlsource import MAX_YAML_DEPTH, read_yaml
 from test_i18n import edit_in_cat_tool, project  # noqa: F401 (a fixture)
 
@@ -85,7 +86,6 @@ def test_translators_round_trip_keeps_a_gb18030_table_in_gb18030(project, tmp_pa
     assert "山西华晶恒基新材料有限公司" in zh and "\ufffd" not in zh  # Chinese intact, no replacement characters
 
 
-
 def check(content: Path, capsys) -> tuple[int, list[str]]:
     """`reportgen check` of `content`: its exit status and error lines."""
     code = main(["check", "--content", str(content), "--templates", str(TEMPLATES)])
@@ -105,6 +105,50 @@ def test_yaml_nests_to_its_limit_and_no_further(tmp_path):
     (problem,) = caught.value.problems
     assert (problem.location.line, problem.location.column) == (1, 3 + MAX_YAML_DEPTH)  # the bracket that passes the limit
     assert f"nested more than {MAX_YAML_DEPTH} deep" in problem.message
+
+
+def test_nesting_at_the_limits_builds_in_both_formats(content_copy, tmp_path):
+    """A list nested ten levels deep (its items' paragraphs and lists inside each) and emphasis nested ten
+    deep, the most authoring.MAX_MARKDOWN_DEPTH allows, pass `check` and print in the PDF and the DOCX."""
+    from reportgen.build import documents
+    from reportgen.render import render_html
+    from reportgen.writers.docx import write_docx
+    from reportgen.writers.pdf import write_pdf
+
+    listed = "".join(f"{'    ' * i}- 第{i + 1}层\n\n" for i in range(10))
+    marks, words = ["*", "**"] * 5, "甲乙丙丁戊己庚辛壬癸"
+    emphasis = " ".join(m + w for m, w in zip(marks, words)) + " 最深处 " + " ".join(w + m for m, w in reversed(list(zip(marks, words))))
+    plan = content_copy / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("          zh: >-\n            把握我国半导体产业链崛起的历史机遇，",
+                        "          zh: |-\n" + "".join(f"            {line}\n" if line else "\n" for line in listed.split("\n")) + "            把握我国半导体产业链崛起的历史机遇，", 1)
+    text = text.replace("          zh: >-\n            2020年，重点推动", f"          zh: >-\n            {emphasis}\n\n            2020年，重点推动", 1)
+    plan.write_text(text, encoding="utf-8")
+    (doc,) = [d for d in documents(load_content(content_copy), ("zh",)) if d.kind == "action-plan"]
+    html = render_html(TEMPLATES, doc.template, content_dir=content_copy, lang="zh", kind=doc.kind, **doc.context)
+    assert html.count("<ul>") == 10 and "<em>壬" in html
+    write_pdf(html, tmp_path / "plan.pdf", TEMPLATES)
+    write_docx(html, tmp_path / "plan.docx", TEMPLATES)
+    for printed in (squash(pdf_text(tmp_path / "plan.pdf")), squash("".join(docx_paragraphs(tmp_path / "plan.docx")))):
+        assert "第10层" in printed and "癸最深处癸" in printed
+
+
+def test_a_table_may_have_as_many_rows_as_the_limit(content_copy):
+    """10,000 rows (bench/tables.py builds them) load; one more is refused at its line, before its cells are read."""
+    for name in ("bulletins.yaml", "notice.yaml"):  # their quarter files have rows for the sample's 12 projects only
+        (content_copy / name).unlink()
+    table = content_copy / "tables" / "key-projects.csv"
+    header, first, *_ = table.read_text(encoding="utf-8").splitlines()
+    rest = first.split(",", 2)[2]
+    table.write_text("\n".join([header, *(f"kp-{n},{n},{rest}" for n in range(1, MAX_TABLE_ROWS + 1))]) + "\n", encoding="utf-8")
+    (plan,) = load_content(content_copy).plans
+    assert len(plan.attachments[0].rows) == MAX_TABLE_ROWS
+    with table.open("a", encoding="utf-8") as f:
+        f.write(f"kp-x,0,{rest}\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(content_copy)
+    (problem,) = caught.value.problems
+    assert problem.location.line == MAX_TABLE_ROWS + 2 and f"more than the limit of {MAX_TABLE_ROWS}" in problem.message
 
 
 @pytest.fixture

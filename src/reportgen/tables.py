@@ -20,7 +20,7 @@ from .errors import ContentError, Location, Problem, Problems
 from .inputs import check_xlsx, confined, read_table_text
 from .messages import _
 from .writers.columns import too_wide_for_portrait
-from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
+from .model import MAX_TABLE_ROWS, Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows, paragraph_too_long
 
 Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
 Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with its line
@@ -334,10 +334,14 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     if layout is None:
         return TableReading(empty, (), tuple(problems.items))
     data = records[layout.header_at + layout.depth:]
+    counted = [line for line, record in data if first_text(record) not in TOTAL_ROWS]
+    if len(counted) > MAX_TABLE_ROWS:  # refused before its cells are read
+        return TableReading(empty, (), (Problem(Location(file, counted[MAX_TABLE_ROWS]), _(
+            "the table has {rows} rows, more than the limit of {limit}: split it into several attachments").format(rows=len(counted), limit=MAX_TABLE_ROWS)),))
     rows, cells, seen, file_totals = [], [], {}, []
     id_name = spec.id or "id"
     for line, record in data:
-        first = next((normal(c) for c in record if c.strip()), "")
+        first = first_text(record)
         if first in TOTAL_ROWS:
             if first != "小计":
                 file_totals.append((line, record + [""] * (layout.width - len(record))))
@@ -364,6 +368,8 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
             for k, text in enumerate(texts if col.type == "text" else []):
                 if formula_like(text):
                     error(at[k], column_message(col.file_headers()[k], _("starts with {mark!r}, which a spreadsheet runs as a formula: write the text without it").format(mark=text[0])))
+                if problem := paragraph_too_long(text):
+                    error(at[k], column_message(col.file_headers()[k], problem))
             if col.type == "text" and texts[0]:
                 en = texts[1] if len(at) > 1 else english.get(att.id, col.key, texts[0])
                 place = CellPlace(file, line, col.file_headers()[1], at[1], spec.encoding) if len(at) > 1 else StorePlace(english.file, att.id, col.key, texts[0])
@@ -387,6 +393,11 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                     ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
     table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, rows), tuple(rows), spec.total_label, totals)
     return TableReading(table, cells, tuple(problems.items))
+
+
+def first_text(record: list[str]) -> str:
+    """A row's first non-empty cell, as headers are compared (a total row starts with 合计)."""
+    return next((normal(c) for c in record if c.strip()), "")
 
 
 FORMULA_MARKS = "=+@\t\r"  # a cell starting with one of these is a formula to Excel (CSV injection)
