@@ -32,7 +32,7 @@ LITERAL_MARKDOWN = (  # (pattern on a line, what it is, what to do)
     (re.compile(r"<(https?://|/?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>)"), _("raw HTML or an autolink"), _("write the text without tags")),
     (re.compile(r"\\$"), _("a backslash line break"), _("end the line with two spaces, or start a new paragraph with an empty line")),
 )
-MAX_TEXT_CHARS = 100_000  # one text: Markdown's time grows with the square of its emphasis (docs/content-format.md, "Limits")
+MAX_TEXT_CHARS = 100_000  # one text: Markdown's time grows with the square of its emphasis (docs/performance.md, "Limits")
 MAX_MARKDOWN_DEPTH = 10  # lists and emphasis within each other: the PDF writer recurses per level
 PARAGRAPHS = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")  # between paragraphs and list items
 NESTING_MARKS = re.compile(r"[*_]|^[ \t]*(?:[-+]|\d+[.)])[ \t]", re.MULTILINE)  # each level of lists or emphasis needs one

@@ -20,7 +20,7 @@ LANGS = ("zh", "en")
 MAX_LEVEL = 4
 MAX_SIBLINGS = 99  # sections under one parent: levels 1 and 2 count 一 … 九十九 (I … XCIX)
 MAX_PARAGRAPH_CHARS = 20_000  # a paragraph or table cell: the PDF's line breaking grows faster than its length (docs/performance.md, "Limits")
-MAX_TABLE_ROWS = 10_000  # a table's rows: the PDF of 10,000 takes about 90 s and 1.5 GiB (docs/performance.md)
+MAX_TABLE_ROWS = 10_000  # a table's rows: each PDF of 10,000 takes about 90 s and 1.5 GiB (docs/performance.md, "Limits")
 
 
 def paragraph_too_long(text: str) -> str | None:
