@@ -1,15 +1,22 @@
 """Input files that are good but unusual: CSV in the encodings Excel writes, links inside the
-content folder, and the translators' round trip into a GB18030 table. (Bad input: test_corpus.py.)"""
+content folder, the translators' round trip into a GB18030 table, and content at the limits of
+size and nesting; and inputs no corpus case can make: FIFOs, huge folders. (Bad input: test_corpus.py.)"""
 from __future__ import annotations
 
 import codecs
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
-from conftest import docx_paragraphs
+from conftest import TEMPLATES, docx_paragraphs, pdf_text, squash
+from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import ContentError
-from reportgen.inputs import plausible_chinese, table_encoding
+from reportgen.inputs import MAX_FOLDER_ENTRIES, plausible_chinese, table_encoding
+from reportgen.model import MAX_TABLE_ROWS
+from reportgen.yamlsource import MAX_YAML_DEPTH, read_yaml
 from test_i18n import edit_in_cat_tool, project  # noqa: F401 (a fixture)
 
 
@@ -107,3 +114,121 @@ def test_full_width_figures_are_read_half_width_with_a_warning(content_copy):
         ("progress/2020-Q2.csv", 6, 3, "row 5, column 'investment_ytd': '３３００' is typed with full-width characters; read as 3300"),
         ("tables/key-projects.csv", 2, 11, "row 1: column 'total_investment': '３３１５１' is typed with full-width characters; read as 33151"),
     ], content.warnings
+
+
+def check(content: Path, capsys) -> tuple[int, list[str]]:
+    """`reportgen check` of `content`: its exit status and error lines."""
+    code = main(["check", "--content", str(content), "--templates", str(TEMPLATES)])
+    return code, [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+
+
+def test_yaml_nests_to_its_limit_and_no_further(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("x: " + "[" * (MAX_YAML_DEPTH - 1) + "]" * (MAX_YAML_DEPTH - 1) + "\n", encoding="utf-8")  # in the top-level map
+    value = read_yaml(path, tmp_path)["x"]
+    for _level in range(MAX_YAML_DEPTH - 2):
+        (value,) = value
+    assert value == []
+    path.write_text("x: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_yaml(path, tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.location.line, problem.location.column) == (1, 3 + MAX_YAML_DEPTH)  # the bracket that passes the limit
+    assert f"nested more than {MAX_YAML_DEPTH} deep" in problem.message
+
+
+def test_nesting_at_the_limits_builds_in_both_formats(content_copy, tmp_path):
+    """A list nested ten levels deep (its items' paragraphs and lists inside each) and emphasis nested ten
+    deep, the most authoring.MAX_MARKDOWN_DEPTH allows, pass `check` and print in the PDF and the DOCX."""
+    from reportgen.build import documents
+    from reportgen.render import render_html
+    from reportgen.writers.docx import write_docx
+    from reportgen.writers.pdf import write_pdf
+
+    listed = "".join(f"{'    ' * i}- 第{i + 1}层\n\n" for i in range(10))
+    marks, words = ["*", "**"] * 5, "甲乙丙丁戊己庚辛壬癸"
+    emphasis = " ".join(m + w for m, w in zip(marks, words)) + " 最深处 " + " ".join(w + m for m, w in reversed(list(zip(marks, words))))
+    plan = content_copy / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("          zh: >-\n            把握我国半导体产业链崛起的历史机遇，",
+                        "          zh: |-\n" + "".join(f"            {line}\n" if line else "\n" for line in listed.split("\n")) + "            把握我国半导体产业链崛起的历史机遇，", 1)
+    text = text.replace("          zh: >-\n            2020年，重点推动", f"          zh: >-\n            {emphasis}\n\n            2020年，重点推动", 1)
+    plan.write_text(text, encoding="utf-8")
+    (doc,) = [d for d in documents(load_content(content_copy), ("zh",)) if d.kind == "action-plan"]
+    html = render_html(TEMPLATES, doc.template, content_dir=content_copy, lang="zh", kind=doc.kind, **doc.context)
+    assert html.count("<ul>") == 10 and "<em>壬" in html
+    write_pdf(html, tmp_path / "plan.pdf", TEMPLATES)
+    write_docx(html, tmp_path / "plan.docx", TEMPLATES)
+    for printed in (squash(pdf_text(tmp_path / "plan.pdf")), squash("".join(docx_paragraphs(tmp_path / "plan.docx")))):
+        assert "第10层" in printed and "癸最深处癸" in printed
+
+
+def test_a_table_may_have_as_many_rows_as_the_limit(content_copy):
+    """10,000 rows (bench/tables.py builds them) load; one more is refused at its line, before its cells are read."""
+    for name in ("bulletins.yaml", "notice.yaml"):  # their quarter files have rows for the sample's 12 projects only
+        (content_copy / name).unlink()
+    table = content_copy / "tables" / "key-projects.csv"
+    header, first, *_ = table.read_text(encoding="utf-8").splitlines()
+    rest = first.split(",", 2)[2]
+    table.write_text("\n".join([header, *(f"kp-{n},{n},{rest}" for n in range(1, MAX_TABLE_ROWS + 1))]) + "\n", encoding="utf-8")
+    (plan,) = load_content(content_copy).plans
+    assert len(plan.attachments[0].rows) == MAX_TABLE_ROWS
+    with table.open("a", encoding="utf-8") as f:
+        f.write(f"kp-x,0,{rest}\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(content_copy)
+    (problem,) = caught.value.problems
+    assert problem.location.line == MAX_TABLE_ROWS + 2 and f"more than the limit of {MAX_TABLE_ROWS}" in problem.message
+
+
+@pytest.fixture
+def no_waiting():
+    """Fail, rather than hang, when reading blocks (a FIFO with no writer)."""
+    def hung(signum, frame):
+        raise TimeoutError("reading blocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_without_waiting_for_it(content_copy, capsys, no_waiting):
+    os.mkfifo(content_copy / "extra.yaml")
+    code, errors = check(content_copy, capsys)
+    assert code == 2 and errors == [f"{content_copy / 'extra.yaml'}: error: not a regular file (a folder, FIFO or device): content files are plain files"]
+    (content_copy / "extra.yaml").unlink()
+    (content_copy / "templates").mkdir()
+    os.mkfifo(content_copy / "templates" / "strings.yaml")  # an office's own templates are read as content files are
+    code, errors = check(content_copy, capsys)
+    assert code == 3 and errors[0].startswith(f"{content_copy / 'templates' / 'strings.yaml'}: error: not a regular file")
+
+
+def test_a_folder_without_content_is_refused_before_it_is_walked(tmp_path, monkeypatch, capsys):
+    """`build --content /` names the folder at once instead of reading the whole disk."""
+    def walked(*args, **kwargs):
+        raise AssertionError("the folder was walked")
+
+    monkeypatch.setattr(os, "walk", walked)
+    monkeypatch.setattr(Path, "rglob", walked)
+    code = main(["build", "--content", "/", "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES)])
+    assert code == 2 and capsys.readouterr().err.startswith("/: error: no content: no content document (a *.yaml file with `kind:`) at the top of this folder")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_huge_content_folder_is_refused_before_its_files_are_read(content_copy, tmp_path, monkeypatch, capsys):
+    archive = content_copy / "archive"
+    archive.mkdir()
+    for n in range(MAX_FOLDER_ENTRIES):
+        (archive / f"{n}.txt").touch()
+    message = f"{content_copy}: error: more than {MAX_FOLDER_ENTRIES} files and folders below this folder: is it the content folder?"
+    code, errors = check(content_copy, capsys)
+    assert code == 2 and errors[0].startswith(message)
+
+    def read(path):
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr("reportgen.output.sha256", read)  # the build's fingerprints
+    assert main(["build", "--content", str(content_copy), "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES)]) == 2
+    assert capsys.readouterr().err.startswith(message)

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STATUSES, EXIT_USAGE, REFUSALS, ReportgenError, display_path, refused
-from .inputs import MAX_INPUT_BYTES
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STATUSES, EXIT_USAGE, REFUSALS, ContentError, Location, Problem, ReportgenError, display_path, refused
+from .inputs import read_bytes
 from .messages import _, ngettext
 from .model import LANGS
 from .schemas import KINDS
@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         print(_("reportgen: {folder} is not a templates folder (no strings.yaml); give --templates").format(folder=display_path(templates)), file=sys.stderr)
         return EXIT_USAGE
     try:
+        if getattr(args, "content", None) is not None and not holds_content(args.content):  # before any walk of it: it may be /
+            raise ContentError([Problem(Location(args.content), _("no content: no content document (a *.yaml file with `kind:`) at the top of this folder; "
+                                                                  "give the content folder"))])
         return run(args)
     except ReportgenError as exc:
         for problem in exc.problems:
@@ -183,12 +186,16 @@ def found_content() -> Path | None:
 
 
 def holds_content(folder: Path) -> bool:
-    """Whether `folder` holds a content document: a *.yaml file (within the size limit) with a
-    top-level `kind:`. Read as bytes, without YAML: the fast path of `build` stays fast."""
-    return any(
-        path.is_file() and path.stat().st_size <= MAX_INPUT_BYTES and CONTENT_KIND.search(path.read_bytes())
-        for path in folder.glob("*.yaml")
-    )
+    """Whether `folder` holds a content document: a *.yaml file with a top-level `kind:`, read as
+    content files are (inside the folder, within the size limit), as bytes, without YAML: the fast
+    path of `build` stays fast."""
+    def is_document(path: Path) -> bool:
+        try:
+            return bool(CONTENT_KIND.search(read_bytes(path, folder)))
+        except ContentError:
+            return False  # the build names what is wrong with it, if the folder holds content
+
+    return any(is_document(path) for path in folder.glob("*.yaml"))
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .errors import ContentError, Location, Problem, TemplateError, WriterError, display_path
-from .inputs import confined
+from .inputs import confined, entries
 from .messages import _
 from .output import FONTS_FOLDER  # <content>/fonts/: an office's licensed font files, used without installing them
 from .templates import Templates
@@ -99,7 +99,7 @@ def folder_fonts(content_dir: Path | None) -> tuple[Path, ...]:
     if not resolved.is_dir():
         raise ContentError([Problem(Location(folder), _("expected a folder of font files (.ttf, .otf, .ttc)"))])
     files = []
-    for path in sorted(folder.rglob("*")):
+    for path in entries(folder):
         target = confined(path, content_dir)  # a link anywhere below, to a file or a folder
         if path.suffix.lower() in FONT_SUFFIXES and target.is_file():
             files.append(target)

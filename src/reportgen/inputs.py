@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import hashlib
+import io
 import os
 import re
 import stat
@@ -20,6 +21,7 @@ from .messages import _
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024  # any content file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the parts of an XLSX, unpacked
+MAX_FOLDER_ENTRIES = 20_000  # files, folders and links below a content folder (an output folder inside it not counted)
 _PENDING: dict[Path, bytes] = {}  # resolved path → the bytes an import is about to write there (pending)
 DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidi marks, embeddings, overrides, isolates
 FULL_WIDTH = re.compile("[\uff01-\uff5e]+")  # the full-width forms of ASCII (１２３．５), as Chinese input methods type them
@@ -80,26 +82,39 @@ def confined(path: Path, root: Path, where: Location | None = None, folder: str 
     return resolved
 
 
+def entries(folder: Path, skip: Path | None = None) -> list[Path]:
+    """Every file, folder and link below `folder` (none below `skip`), sorted; links are not
+    followed into folders. Refused beyond MAX_FOLDER_ENTRIES, before any is read: a content folder
+    given by mistake (a home folder, /) is named at once instead of being read whole."""
+    skipped = Path(skip).resolve() if skip is not None else None
+    found: list[Path] = []
+    for here, folders, files in os.walk(folder):
+        if skipped is not None:
+            folders[:] = [name for name in folders if (Path(here) / name).resolve() != skipped]
+        found += [Path(here) / name for name in folders + files]
+        if len(found) > MAX_FOLDER_ENTRIES:
+            raise ContentError([Problem(Location(folder), _(
+                "more than {limit} files and folders below this folder: is it the content folder? A content folder holds the documents, "
+                "their tables, fonts and templates").format(limit=MAX_FOLDER_ENTRIES))])
+    return sorted(found)
+
+
 def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
     """Every symbolic link below `folder` (none below `skip`) that resolves outside it: a content
     folder may link only within itself, whether or not a document reads the link (a fingerprint
     reads every file). Links are not followed into folders."""
-    root, problems = Path(folder).resolve(), []
-    for here, folders, files in os.walk(folder):
-        if skip is not None and Path(here).resolve().is_relative_to(Path(skip).resolve()):
-            folders.clear()
-            continue
-        for name in folders + files:
-            path = Path(here) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
-                                                         "copy the file in instead").format(target=os.readlink(path))))
-    return problems
+    root = Path(folder).resolve()
+    return [
+        Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
+                                  "copy the file in instead").format(target=os.readlink(path)))
+        for path in entries(folder, skip)
+        if path.is_symlink() and not path.resolve().is_relative_to(root)
+    ]
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
     """The bytes of a content file under `root` (its pending bytes while an import checks them),
-    refusing missing, outside, oversized and non-regular files."""
+    refusing missing, outside, oversized and non-regular files (read_file)."""
     resolved = confined(path, root)
     data = _PENDING[resolved] if resolved in _PENDING else read_file(resolved, MAX_INPUT_BYTES, Location(path))
     if len(data) > MAX_INPUT_BYTES:
@@ -239,13 +254,13 @@ def position(raw: bytes, path: Path, offset: int) -> Location:
     return Location(path, raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1)
 
 
-def check_xlsx(path: Path, root: Path) -> Path:
-    """An XLSX under `root` whose parts unpack to at most MAX_UNPACKED_BYTES and declare no DOCTYPE
-    (so no entities): a zip or entity bomb is refused, naming the part, before openpyxl parses
-    anything (which it does through defusedxml too)."""
-    read_bytes(path, root)  # confinement and the size limit of the file itself
+def check_xlsx(path: Path, root: Path) -> bytes:
+    """The bytes of an XLSX under `root` whose parts unpack to at most MAX_UNPACKED_BYTES and
+    declare no DOCTYPE (so no entities): a zip or entity bomb is refused, naming the part, before
+    openpyxl parses anything (which it does through defusedxml too)."""
+    raw = read_bytes(path, root)  # confinement and the size limit of the file itself
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             parts = archive.infolist()
             unpacked = sum(info.file_size for info in parts)
             if unpacked > MAX_UNPACKED_BYTES:
@@ -257,4 +272,4 @@ def check_xlsx(path: Path, root: Path) -> Path:
                     raise ContentError([Problem(Location(path), _("refused: part {part} declares a DOCTYPE or entities, which a workbook never needs").format(part=info.filename))])
     except (zipfile.BadZipFile, OSError) as exc:
         raise ContentError([Problem(Location(path), _("not an XLSX workbook: {reason}").format(reason=exc))]) from None
-    return path
+    return raw

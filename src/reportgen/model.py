@@ -19,6 +19,15 @@ from .messages import _
 LANGS = ("zh", "en")
 MAX_LEVEL = 4
 MAX_SIBLINGS = 99  # sections under one parent: levels 1 and 2 count 一 … 九十九 (I … XCIX)
+MAX_PARAGRAPH_CHARS = 20_000  # a paragraph or table cell: the PDF's line breaking grows faster than its length (docs/performance.md, "Limits")
+MAX_TABLE_ROWS = 10_000  # a table's rows: each PDF of 10,000 takes about 90 s and 1.5 GiB (docs/performance.md, "Limits")
+
+
+def paragraph_too_long(text: str) -> str | None:
+    """Why a paragraph or table cell is too long to print, or None."""
+    if len(text) <= MAX_PARAGRAPH_CHARS:
+        return None
+    return _("{length} characters in one paragraph or cell, more than the limit of {limit}: split it").format(length=len(text), limit=MAX_PARAGRAPH_CHARS)
 
 
 def check_siblings(sections: list) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
@@ -22,6 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import Location, Problem, WriterError
+from .inputs import entries
+from .messages import _
 from .templates import Templates
 
 MANIFEST = "manifest.json"
@@ -71,13 +75,14 @@ def fingerprint(data: Any) -> str:
 def tree_digests(folder: Path, pattern: str = "*", skip: Path | None = None) -> dict[str, str]:
     """sha256 of every file below `folder` (matching `pattern`; none below `skip`), by its path
     relative to it: a copy of the folder elsewhere has the same digests. A symlink counts as its
-    target's name, never read here: a link out of the folder is refused when it is read."""
+    target's name, never read here: a link out of the folder is refused when it is read. A folder
+    of more than MAX_FOLDER_ENTRIES entries is refused before any file is read (inputs.entries)."""
     if not folder.is_dir():
         return {}
     return {
         path.relative_to(folder).as_posix(): f"symlink to {os.readlink(path)}" if path.is_symlink() else sha256(path)
-        for path in sorted(folder.rglob(pattern))
-        if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts and not (skip and path.is_relative_to(skip))
+        for path in entries(folder, skip)
+        if fnmatch.fnmatch(path.name, pattern) and (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts
     }
 
 

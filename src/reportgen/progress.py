@@ -20,6 +20,7 @@ from .model import (
     ProgressRecord,
     QuarterNotes,
     Text,
+    paragraph_too_long,
 )
 from .tables import check_header, parse_amount, read_figure, read_rows
 from .authoring import check_texts
@@ -143,6 +144,9 @@ def read_quarter(
             pair = {lang: cells[f"{field}_{lang}"] for lang in LANGS}
             if pair["en"] and not pair["zh"]:
                 error(f"{field}_zh", _("is empty"))
+            for lang in LANGS:
+                if problem := paragraph_too_long(pair[lang]):
+                    error(f"{field}_{lang}", problem)
             texts[field] = Text(**pair) if pair["zh"] else None  # without English: untranslated (a draft)
         if ytd is not None:
             records[project_id] = ProgressRecord(project_id, ytd, cells["status"], texts["milestone"], texts["problem"])

@@ -5,6 +5,7 @@ Templates run sandboxed with StrictUndefined; text is escaped; Markdown's raw HT
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -48,6 +49,19 @@ def markdown_html(text: str, lead: Markup | None = None) -> Markup:
     if html.startswith("<p>"):
         return Markup(f'<p class="run-in">{lead}{html[3:]}')
     return Markup(f'<p class="run-in">{lead}</p>\n{html}')
+
+
+NESTING = re.compile(r"<(/?)(?:ul|ol|em|strong)\b")  # what nests in markdown_html's output (escaped text holds no "<")
+
+
+def markdown_depth(text: str) -> int:
+    """How deep lists and emphasis nest in a text's Markdown: a list in a list is 2, bold in its
+    items 3 (paragraphs and list items do not count: each goes with its list)."""
+    depth = deepest = 0
+    for m in NESTING.finditer(markdown_html(text)):
+        depth += -1 if m[1] else 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def lines(text: str) -> Markup:
@@ -187,11 +201,12 @@ class TemplateLoader(jinja2.BaseLoader):
         self.templates = templates
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = self.templates.find("/".join(split_template_path(template)))  # refuses `..`
+        name = "/".join(split_template_path(template))  # refuses `..`
+        path = self.templates.find(name)
         if not path.is_file():
             raise jinja2.TemplateNotFound(template)
         mtime = path.stat().st_mtime_ns
-        return path.read_text(encoding="utf-8"), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
+        return self.templates.read_text(name), str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
 
 
 def environment(templates_dir: Path, content_dir: Path | None = None) -> ImmutableSandboxedEnvironment:

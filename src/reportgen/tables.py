@@ -21,7 +21,7 @@ from .errors import ContentError, Location, Problem, Problems
 from .inputs import DIRECTION_CONTROLS, FULL_WIDTH, check_xlsx, confined, direction_control, half_width, odd_characters, read_table_text, stamp
 from .messages import _
 from .writers.columns import too_wide_for_portrait
-from .model import Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows
+from .model import MAX_TABLE_ROWS, Attachment, Column, ColumnGroup, Date, Period, Row, Table, TableSpec, Text, column_totals, header_rows, paragraph_too_long
 
 Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) or sheet row (XLSX) it starts on
 Unread = dict[tuple[int, int], Problem]  # XLSX cells that read as empty though the sheet holds something, by (sheet row, column index): why
@@ -44,7 +44,7 @@ def read_records(file: Path, root: Path, where: Location, encoding: str | None =
     if suffix == ".csv":
         records, unread = csv_records(file, read_table_text(file, root, encoding)), {}
     elif suffix == ".xlsx":
-        records, unread = xlsx_records(check_xlsx(file, root), sheet)
+        records, unread = xlsx_records(file, check_xlsx(file, root), sheet)
     else:
         raise ContentError([Problem(where, _("table file must be .csv or .xlsx, got '{name}'").format(name=file.name))])
     controls = [Problem(Location(file, line, index + 1), direction_control(m.group()))
@@ -98,22 +98,23 @@ def csv_records(file: Path, text: str) -> Records:
     return out
 
 
-def xlsx_records(file: Path, sheet: str | None = None) -> tuple[Records, Unread]:
-    """A sheet's rows (the first sheet's by default) as text, each with its sheet row number: numbers
-    as Excel shows them (15 significant digits), dates as 2021-03-15. A merged cell's value is in
-    its first cell and the others are empty; so is a formula that the program which saved the file
-    did not calculate (openpyxl writes such workbooks): `Unread` says why, by cell."""
+def xlsx_records(file: Path, workbook: bytes, sheet: str | None = None) -> tuple[Records, Unread]:
+    """A sheet's rows (the first sheet's by default) of the workbook `file` (its bytes) as text, each
+    with its sheet row number: numbers as Excel shows them (15 significant digits), dates as
+    2021-03-15. A merged cell's value is in its first cell and the others are empty; so is a formula
+    that the program which saved the file did not calculate (openpyxl writes such workbooks):
+    `Unread` says why, by cell."""
     import openpyxl
     from openpyxl.utils.cell import coordinate_to_tuple
 
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
                 raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
             values = book[sheet] if sheet else book.worksheets[0]
             rows = list(values.iter_rows(values_only=True))
-            merged, uncomputed = unread_cells(file, values)
+            merged, uncomputed = unread_cells(workbook, values)
         finally:
             book.close()
     except ContentError:
@@ -143,7 +144,7 @@ def xlsx_records(file: Path, sheet: str | None = None) -> tuple[Records, Unread]
     return records, unread
 
 
-def unread_cells(file: Path, sheet) -> tuple[list, list[str]]:
+def unread_cells(workbook: bytes, sheet) -> tuple[list, list[str]]:
     """A read-only sheet's merged ranges, and the cells (F6) of its formulas without a computed value.
     openpyxl tells neither: it reads merged ranges only when it loads a whole workbook (and then makes
     an object for every cell they cover: billions, for one hostile range), and such a formula as an
@@ -156,7 +157,7 @@ def unread_cells(file: Path, sheet) -> tuple[list, list[str]]:
     merged, uncomputed = [], []
     if part is None:
         return merged, uncomputed
-    with zipfile.ZipFile(file) as archive, archive.open(part.lstrip("/")) as xml:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive, archive.open(part.lstrip("/")) as xml:
         for _event, element in etree.iterparse(xml, resolve_entities=False, no_network=True):
             if element.tag == SHEET_CELL:
                 formula, value = element.find(SHEET_FORMULA), element.findtext(SHEET_VALUE)
@@ -388,11 +389,15 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     if layout is None:
         return TableReading(empty, (), tuple(problems.items))
     data = records[layout.header_at + layout.depth:]
+    counted = [line for line, record in data if first_text(record) not in TOTAL_ROWS]
+    if len(counted) > MAX_TABLE_ROWS:  # refused before its cells are read
+        return TableReading(empty, (), (Problem(Location(file, counted[MAX_TABLE_ROWS]), _(
+            "the table has {rows} rows, more than the limit of {limit}: split it into several attachments").format(rows=len(counted), limit=MAX_TABLE_ROWS)),))
     read_at = sorted({i for at in layout.indexes.values() for i in at} | ({layout.id_index} if layout.id_index is not None else set()))
     rows, cells, seen, file_totals = [], [], {}, []
     id_name = spec.id or "id"
     for line, record in data:
-        first = next((normal(c) for c in record if c.strip()), "")
+        first = first_text(record)
         if first in TOTAL_ROWS:
             if first != "小计":
                 file_totals.append((line, record + [""] * (layout.width - len(record))))
@@ -424,6 +429,8 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
             for k, text in enumerate(texts if col.type == "text" else []):
                 if formula_like(text):
                     error(at[k], column_message(col.file_headers()[k], _("starts with {mark!r}, which a spreadsheet runs as a formula: write the text without it").format(mark=text[0])))
+                if problem := paragraph_too_long(text):
+                    error(at[k], column_message(col.file_headers()[k], problem))
             if col.type == "text" and texts[0]:
                 en = texts[1] if len(at) > 1 else english.get(att.id, col.key, texts[0])
                 place = CellPlace(file, line, col.file_headers()[1], at[1], spec.encoding) if len(at) > 1 else StorePlace(english.file, att.id, col.key, texts[0])
@@ -447,6 +454,11 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
                     ).format(name=col.file_headers()[0], written=written, sum=totals[col.key]))
     table = Table(att.id, number, att.title, spec.unit, tuple(spec.leaves), header_rows(spec), orientation(spec, rows), tuple(rows), spec.total_label, totals)
     return TableReading(table, cells, tuple(problems.items))
+
+
+def first_text(record: list[str]) -> str:
+    """A row's first non-empty cell, as headers are compared (a total row starts with 合计)."""
+    return next((normal(c) for c in record if c.strip()), "")
 
 
 FORMULA_MARKS = "=+@\t\r"  # a cell starting with one of these is a formula to Excel (CSV injection)

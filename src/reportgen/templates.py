@@ -1,7 +1,7 @@
 """Where template files come from: an office's own version in `<content>/templates/`, else the
 templates folder (the package's, or `--templates`). Every template, the CSS and each YAML of the
 templates (strings, fonts, Word styles) is found here, and only files inside those two folders
-are read. Standard library only: the build's fast path (output.py) uses it."""
+are read, as content files are (within the size limit). Standard library only: the build's fast path (output.py) uses it."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, TemplateError
-from .inputs import confined
+from .inputs import confined, read_bytes, read_text
 from .messages import _
 
 # The templates that ship in the package: in a checkout, src/reportgen/templates is a symbolic link
@@ -58,11 +58,28 @@ class Templates:
         folder = next((f for f in self.folders if path.is_relative_to(f)), None)
         return None if folder is None else path.relative_to(folder).as_posix()
 
+    def read_bytes(self, name: str) -> bytes:
+        """A file of the templates, read as content files are (inputs.read_bytes: a regular file
+        within the size limit); its problems are template errors."""
+        return as_template(read_bytes, *self.locate(name))
+
+    def read_text(self, name: str) -> str:
+        """A UTF-8 file of the templates (a template, the CSS), read as read_bytes reads."""
+        return as_template(read_text, *self.locate(name))
+
     def read_yaml(self, name: str) -> Any:
         """A YAML file of the templates; its problems are template errors."""
         from .yamlsource import read_template_yaml  # ruamel: not on the fast path
 
         return read_template_yaml(*self.locate(name))
+
+
+def as_template(read, path: Path, root: Path) -> Any:
+    """`read(path, root)`, its problems raised as template errors."""
+    try:
+        return read(path, root)
+    except ContentError as exc:
+        raise TemplateError(exc.problems) from None
 
 
 def inside(path: Path, root: Path, folder: str) -> Path:

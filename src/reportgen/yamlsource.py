@@ -20,6 +20,7 @@ from .messages import _
 
 LANGS = ("zh", "en")
 MAX_YAML_NODES = 100_000  # values in a file once its aliases are expanded ("billion laughs" guard)
+MAX_YAML_DEPTH = 50  # maps and lists within each other: content nests about ten; ruamel and our readers recurse per level
 TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2}))?")
 UNION_TAGS = ("column", "group")  # model.TableSpec.columns: a column or a group of columns
 MAX_DIGITS = 100  # of a plain integer (Python refuses to convert beyond 4,300)
@@ -32,8 +33,8 @@ _PARSED: dict[tuple, Any] = {}  # the last files parsed, while unchanged: the co
 def read_yaml(path: Path, root: Path) -> Any:
     """Parse a YAML file under `root` into ruamel's position-aware maps and lists (never to be
     changed: a file is parsed once while it is unchanged, and every reader shares the result);
-    syntax errors, explicit tags and aliases expanding beyond MAX_YAML_NODES values are located
-    errors."""
+    syntax errors, explicit tags, nesting beyond MAX_YAML_DEPTH and aliases expanding beyond
+    MAX_YAML_NODES values are located errors."""
     at = stamp(path)  # None: read_text says what is wrong
     key = None if at is None else (str(Path(path).resolve()), str(Path(root).resolve()), at)
     if key in _PARSED:
@@ -93,7 +94,9 @@ def check_plain_scalar(text: str, fail) -> None:
 
 def check_events(path: Path, events) -> None:
     """Refuse tags other than the plain ones (no objects are ever constructed from YAML), aliases to
-    a node that contains them, and more than MAX_YAML_NODES values once aliases are expanded."""
+    a node that contains them, more than MAX_YAML_NODES values once aliases are expanded, and maps
+    and lists nested more than MAX_YAML_DEPTH deep, as the parser reaches them (before the file is
+    composed, which recurses per level)."""
     sizes: dict[str, int] = {}  # anchor → values in its node
     open_nodes: list[list] = []  # [anchor, values so far] of each collection being read
     total = 0
@@ -125,6 +128,8 @@ def check_events(path: Path, events) -> None:
         elif isinstance(event, CollectionStartEvent):
             count(1)
             open_nodes.append([event.anchor, 0])
+            if len(open_nodes) > MAX_YAML_DEPTH:
+                fail(event, _("maps and lists nested more than {limit} deep: content nests far fewer").format(limit=MAX_YAML_DEPTH))
         elif isinstance(event, CollectionEndEvent):
             anchor, values = open_nodes.pop()
             if anchor:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import ContentError, Location, Problem
 from ..inputs import is_file
+from ..model import paragraph_too_long
 from ..yamlsource import locate, read_yaml
 
 CELLS_FILE = Path("i18n") / "cells.yaml"
@@ -52,6 +53,8 @@ def read_store(content_dir: Path) -> tuple[CellEnglish, list[Problem]]:
             for zh, en in pairs.items():
                 if not isinstance(en, str):
                     problems.append(Problem(locate(path, raw, (table, key, zh)), f"{table}.{key}: the English of {zh!r} must be a text"))
+                elif problem := paragraph_too_long(en):
+                    problems.append(Problem(locate(path, raw, (table, key, zh)), f"{table}.{key}: {problem}"))
                 elif en.strip():
                     texts[(str(table), str(key), str(zh))] = en.strip()
     return CellEnglish(path, texts), problems

@@ -61,17 +61,18 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
             name = templates.name_of(Path(os.path.normpath(unquote(parsed.path)))) if parsed.scheme == "file" else None
             try:
                 path = templates.find(name) if name else None
+                body = templates.read_bytes(name) if path is not None and path.is_file() else None
             except TemplateError as exc:
                 raise WriterError(f"refused to fetch {url!r}: {exc.problems[0].message}") from None
-            if path is None or not path.is_file():
+            if body is None:
                 raise WriterError(f"refused to fetch {url!r}: only files of {' and '.join(map(display_path, templates.folders))} may be used")
-            return URLFetcherResponse(url, path.read_bytes())
+            return URLFetcherResponse(url, body)
 
     fetcher = ProjectFetcher(fail_on_errors=True)
     fonts = FontConfiguration()
     with fewer_collections():
         try:
-            css = weasyprint.CSS(filename=str(templates.find("css/official.css")), url_fetcher=fetcher, font_config=fonts)
+            css = weasyprint.CSS(string=templates.read_text("css/official.css"), base_url=str(templates.find("css/official.css")), url_fetcher=fetcher, font_config=fonts)
             # The variant is given to render() too: it sets the sRGB output intent of PDF/A there.
             options = {"pdf_variant": variant, "pdf_tags": True, "pdf_identifier": True}
             document = html_class()(string=for_weasyprint(html), base_url=str(templates_dir) + "/", url_fetcher=fetcher).render(
