@@ -197,7 +197,7 @@ def no_waiting():
 def test_a_fifo_is_refused_without_waiting_for_it(content_copy, capsys, no_waiting):
     os.mkfifo(content_copy / "extra.yaml")
     code, errors = check(content_copy, capsys)
-    assert code == 2 and errors == [f"{content_copy / 'extra.yaml'}: error: not a regular file (a folder, FIFO or device): content files are plain files"]
+    assert code == 2 and errors == [f"{content_copy / 'extra.yaml'}: error: not a regular file (a folder, a FIFO or a device): only files are read"]
     (content_copy / "extra.yaml").unlink()
     (content_copy / "templates").mkdir()
     os.mkfifo(content_copy / "templates" / "strings.yaml")  # an office's own templates are read as content files are
