@@ -65,7 +65,7 @@ def main() -> None:
             started = time.perf_counter()
             html = render_html(templates, doc.template, lang=doc.lang, kind=doc.kind, **doc.context)
             rendered = time.perf_counter()
-            pages = write_pdf(html, Path(tmp) / "x.pdf", templates)
+            pages, _ = write_pdf(html, Path(tmp) / "x.pdf", templates)
             pdf = time.perf_counter()
             write_docx(html, Path(tmp) / "x.docx", templates)
             docx = time.perf_counter()

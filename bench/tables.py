@@ -42,7 +42,7 @@ def case(rows: int, fmt: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / f"table.{fmt}"
         started, cpu = time.perf_counter(), time.process_time()
-        pages = write_pdf(html, target, templates) if fmt == "pdf" else write_docx(html, target, templates)
+        pages = write_pdf(html, target, templates)[0] if fmt == "pdf" else write_docx(html, target, templates)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"rows": rows, "format": fmt, "seconds": seconds, "cpu": cpu, "pages": pages, "peak_mib": peak_mib()}
 

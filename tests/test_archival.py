@@ -180,7 +180,7 @@ def test_chart_figures_carry_the_html_alt_text(built, manifest, real_html, lang)
 
 def test_pdf_ua_variant(real_html, tmp_path):
     target = tmp_path / "ua.pdf"
-    pages = write_pdf(real_html["bulletin-2020Q2", "en"], target, TEMPLATES, variant="pdf/ua-1")
+    pages, _ = write_pdf(real_html["bulletin-2020Q2", "en"], target, TEMPLATES, variant="pdf/ua-1")
     reader = PdfReader(target)
     meta = xmp(reader)
     assert meta[f"{{{PDFUAID}}}part"] == "1" and f"{{{PDFAID}}}part" not in meta
@@ -201,11 +201,11 @@ def test_long_documents_memory_savings_keep_the_bytes(real_html, tmp_path, monke
     import reportgen.writers.pdf as pdf
 
     html = real_html["bulletin-2020Q2", "zh"]
-    pages = write_pdf(html, tmp_path / "plain.pdf", TEMPLATES)
+    pages, _ = write_pdf(html, tmp_path / "plain.pdf", TEMPLATES)
     monkeypatch.setattr(pdf, "COLLECT_PAGES", 0)
     dropped, drop_layout = [], pdf.drop_layout
     monkeypatch.setattr(pdf, "drop_layout", lambda document, written: dropped.append(drop_layout(document, written)))
-    assert write_pdf(html, tmp_path / "long.pdf", TEMPLATES) == pages == len(PdfReader(tmp_path / "long.pdf").pages) > 1
+    assert write_pdf(html, tmp_path / "long.pdf", TEMPLATES)[0] == pages == len(PdfReader(tmp_path / "long.pdf").pages) > 1
     assert dropped and (tmp_path / "long.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
 
 

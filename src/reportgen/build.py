@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .content import Content, load_content
-from .errors import EXIT_STATUSES, EXIT_TEMPFAIL, UNPLACED, ContentError, Location, Problem, ReportgenError, WriterError
+from .errors import EXIT_STATUSES, EXIT_TEMPFAIL, UNPLACED, ContentError, Finding, Location, Problem, ReportgenError, WriterError
 from .messages import _
 from .model import LANGS
 from .output import FORMATS, Entry, Inputs, Staging, build_options, read_manifest, sha256
@@ -92,11 +92,13 @@ class Built(list[Entry]):
     """The manifest entries of every file the build was asked for, and which of them it wrote (the
     others were up to date)."""
 
-    def __init__(self, entries: list[Entry], written: list[Entry], warnings: list[Problem] = (), content_warnings: tuple[Problem, ...] = ()):
+    def __init__(self, entries: list[Entry], written: list[Entry], warnings: list[Problem] = (), content_warnings: tuple[Problem, ...] = (),
+                 output_warnings: list[Problem] = ()):
         super().__init__(entries)
         self.written = written
         self.warnings = list(warnings)  # segments not translated or approved
         self.content_warnings = content_warnings
+        self.output_warnings = list(output_warnings)  # words that do not fit a line, characters no font has (output_warnings)
 
     @property
     def up_to_date(self) -> list[Entry]:
@@ -130,7 +132,8 @@ def build(
     """Build every document (or one quarter's bulletins) whose inputs changed since it was built
     into `out_dir` (with `force`, every one); nothing in `out_dir` changes unless every file was
     written. `step(name)` is called as each file is done. Segments whose translation is not
-    approved or translated are warnings (errors with `strict`); they make the English a draft."""
+    approved or translated are warnings (errors with `strict`); they make the English a draft. So
+    are the writers' findings (output_warnings), kept in the manifest with each file they are about."""
     from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
@@ -161,35 +164,61 @@ def build(
 
         written = {}
         for files, results in make_all(todo, staging.dir, templates_dir, jobs, content_dir):
-            for file, (digest, pages) in zip(files, results):
-                written[file.path] = entries[file.path] = replace(file, sha256=digest, pages=pages)
+            for file, (digest, pages, found) in zip(files, results):
+                written[file.path] = entries[file.path] = replace(file, sha256=digest, pages=pages, warnings=found or None)
                 step(file.path)
 
         names = [f"{doc.id}.{doc.lang}.{fmt}" for doc in docs for fmt in formats]
+        found = output_warnings([entries[n] for n in names], content_dir, templates_dir, out_dir)
+        if strict and found:
+            raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in found])
         record = {"inputs": inputs.of_build(build_options(langs, formats, quarter)), "files": sorted(names)}
-        result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings, content.warnings)
+        result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings, content.warnings, found)
         staging.commit(result, result.written, record)
     return result
 
 
-def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None) -> list[tuple[str, int | None]]:
-    """Render one document and write it in each (format, path): the sha256 and page count of each file.
+def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None) -> list[tuple[str, int | None, tuple[Finding, ...]]]:
+    """Render one document and write it in each (format, path): the sha256, page count and findings
+    of each file (characters no font has, in both formats; words that do not fit, in the PDF).
     Fonts in the fonts folder of `content_dir` serve the roles they are official fonts of (fonts.py)."""
+    from .fonts import missing_characters
     from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
     from .writers.pdf import write_pdf
 
     html = render_html(templates_dir, doc.template, content_dir=content_dir, lang=doc.lang, kind=doc.kind, **doc.context)
+    glyphs = [Finding("glyph", c) for c in missing_characters(html, templates_dir, content_dir)]
     out = []
     for fmt, target in files:
         try:
-            pages = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else None
+            pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else (None, [])
             if fmt == "docx":
                 write_docx(html, target, templates_dir, content_dir)
         except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
             where = Location(Templates(templates_dir, content_dir).find(doc.template))
             raise WriterError([p if p.location != UNPLACED else Problem(where, f"{target.name}: {p.message}") for p in exc.problems]) from None
-        out.append((sha256(target), pages))
+        out.append((sha256(target), pages, (*glyphs, *misfit)))
     return out
+
+
+def output_warnings(entries: list[Entry], content_dir: Path, templates_dir: Path, out_dir: Path) -> list[Problem]:
+    """The findings of the files' writers, each at every text of the content, in the file's
+    language, that the file prints and that holds the word or character (at the file when none
+    does: a template's text), each once."""
+    from .i18n.segments import collect, location_of
+
+    found = [(entry, finding) for entry in entries for finding in entry.warnings or ()]
+    if not found:
+        return []
+    segments = collect(content_dir, templates_dir).segments
+    problems: dict[Problem, None] = {}
+    for entry, finding in found:
+        text = finding.text.removesuffix("…")
+        langs = ("zh", "en") if entry.lang == "zh-en" else (entry.lang,)
+        places = [location_of(s, lang, content_dir) for s in segments if entry.id in s.documents for lang in langs if text in getattr(s, lang)]
+        for where in places or [Location(out_dir / entry.path)]:
+            problems[finding.at(where)] = None
+    return list(problems)
 
 
 def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None):

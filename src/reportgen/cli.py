@@ -42,7 +42,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build in N worker processes (0: one per CPU; default: 1)")
     b.add_argument("--force", action="store_true", help="rebuild every file, even those whose inputs have not changed")
-    b.add_argument("--strict", action="store_true", help="fail when a segment's translation is not translated or approved (instead of marking the English as DRAFT)")
+    b.add_argument("--strict", action="store_true", help="fail when a segment's translation is not translated or approved (instead of marking the English as DRAFT), "
+                                                         "a word does not fit a line of the PDF, or no font has a character (instead of warning)")
     c = sub.add_parser("check", help="validate the content and templates; write nothing", description="Load and validate the content and render every document's HTML in memory; report every problem; write nothing.")
     common(c)
     f = sub.add_parser("fonts", help="show which installed font serves each official font role",
@@ -234,7 +235,7 @@ def run_build(args: argparse.Namespace) -> int:
             strict=args.strict,
         )
     elapsed = time.perf_counter() - started
-    for warning in (*entries.content_warnings, *entries.warnings):
+    for warning in (*entries.content_warnings, *entries.warnings, *entries.output_warnings):
         print(warning, file=sys.stderr)
     if entries.warnings:
         count = len(entries.warnings)

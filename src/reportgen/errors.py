@@ -78,6 +78,25 @@ class Problem:
         return f"{self.location}: {severity}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A warning about text as a written file prints it, kept with the file in manifest.json; the
+    build finds where in the content the text is (build.output_warnings)."""
+
+    kind: str  # broken: a word wider than the line; overflow: a line past its box or the type area; glyph: a character no font has
+    text: str  # the word or the line's longest word (writers/overflow.py: "…" marks a cut), or the character
+
+    def at(self, location: Location) -> Problem:
+        if self.kind == "glyph":
+            message = _("U+{code:04X} {char} is in none of the fonts serving the font roles (see `reportgen fonts`): "
+                        "it prints as an empty box or in another face").format(code=ord(self.text), char=self.text)
+        elif self.kind == "broken":
+            message = _("'{word}' is wider than the line: the PDF breaks it inside the word").format(word=self.text)
+        else:
+            message = _("'{word}' does not fit its line: the PDF prints it past the end of the line").format(word=self.text)
+        return Problem(location, message, "warning")
+
+
 UNPLACED = Location(Path("reportgen"))  # a problem of no particular file (printed "reportgen: error: …")
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +34,8 @@ from .templates import Templates
 # settings allow substitutes. 宋体 (page numbers only) and the Latin face are not among them.
 OFFICIAL_ROLES = {"title": "小标宋", "body": "仿宋", "kai": "楷体", "hei": "黑体"}
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # Unicode categories that print no glyph of their own: controls, format characters, spaces
+VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # they choose the form of the glyph before them
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,18 @@ def installed_families(fonts: tuple[Path, ...] = ()) -> set[str]:
 @cache
 def folder_families(fonts: tuple[Path, ...]) -> frozenset[str]:
     """The family names (in every language) of these font files, as fontconfig reads them."""
+    return frozenset(split_families(fc_scan(fonts, "%{family}")))
+
+
+def fc_scan(fonts: tuple[Path, ...], fmt: str) -> list[str]:
+    """fc-scan output lines for these font files (none: no line)."""
     if not fonts:
-        return frozenset()
+        return []
     try:
-        out = subprocess.run(["fc-scan", "--format", "%{family}\n", *map(str, fonts)], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(["fc-scan", "--format", fmt + "\n", *map(str, fonts)], capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         raise WriterError(_("fontconfig's fc-scan cannot read the fonts folder ({reason}); run scripts/install.sh").format(reason=exc)) from None
-    return frozenset(split_families(out.splitlines()))
+    return out.splitlines()
 
 
 def fonts_folder(content_dir: Path | None) -> Path | None:
@@ -245,6 +254,37 @@ def substitute_refusals(templates_dir: Path, content_dir: Path, where: Location)
                          ).format(role=f.role, name=OFFICIAL_ROLES[f.role], official=f.official, folder=folder, face=f.served_by))
         for f in substitutes(templates_dir, content_dir)
     ]
+
+
+def missing_characters(html: str, templates_dir: Path, content_dir: Path | None = None) -> list[str]:
+    """The characters printed in the body of `html` that none of the faces serving the font roles
+    has: the PDF prints them as an empty box (or in some other face fontconfig finds), and Word
+    likewise. Characters without a glyph of their own (spaces, controls, format characters,
+    variation selectors) are not asked for."""
+    import lxml.html
+
+    body = lxml.html.document_fromstring(html).find("body")
+    printed = set(body.text_content()) if body is not None else set()
+    covered = coverage(templates_dir, content_dir)
+    return sorted(c for c in printed if ord(c) not in covered and unicodedata.category(c) not in NO_GLYPH and not VARIATION_SELECTORS.match(c))
+
+
+def coverage(templates_dir: Path, content_dir: Path | None = None) -> frozenset[int]:
+    """The code points the faces serving the font roles have: fontconfig's charset of each face,
+    read from its character map."""
+    return _coverage(frozenset(f.served_by for f in resolve_roles(templates_dir, content_dir)), folder_fonts(content_dir))
+
+
+@cache
+def _coverage(families: frozenset[str], fonts: tuple[Path, ...]) -> frozenset[int]:
+    points: set[int] = set()
+    for line in fc_list("%{family}\t%{charset}") + fc_scan(fonts, "%{family}\t%{charset}"):
+        names, _, charset = line.partition("\t")
+        if split_families([names]) & families:
+            for part in charset.split():  # hexadecimal code points and ranges: 20-7e a0 …
+                first, _, last = part.partition("-")
+                points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
 
 
 def chart_font(templates_dir: Path, content_dir: Path | None = None) -> str:

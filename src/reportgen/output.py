@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, Problem, WriterError
+from .errors import Finding, Location, Problem, WriterError
 from .inputs import entries
 from .messages import _
 from .templates import Templates
@@ -46,6 +46,7 @@ class Entry:
     pages: int | None = None
     inputs: str | None = None  # fingerprint of everything the file was built from (Inputs.of_file)
     content: str | None = None  # fingerprint of the content files alone (Inputs.of_content): publish compares it
+    warnings: tuple[Finding, ...] | None = None  # what its writer found: words that do not fit a line, characters no font has
 
     def as_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -290,6 +291,7 @@ def read_manifest_data(out_dir: Path) -> dict[str, Any]:
 
 def read_manifest(out_dir: Path) -> list[Entry]:
     try:
-        return [Entry(**item) for item in read_manifest_data(out_dir)["files"]]
+        return [Entry(**{**item, "warnings": tuple(Finding(**w) for w in item["warnings"])} if "warnings" in item else item)
+                for item in read_manifest_data(out_dir)["files"]]
     except (KeyError, TypeError):
         return []

@@ -303,6 +303,18 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
     return Catalog(out.segments(order), documents, out.problems)
 
 
+def location_of(segment: Segment, lang: str, content_dir: Path) -> Location:
+    """Where the text of `segment` in `lang` is written: the Chinese at its location, the English
+    beside it (in the same YAML map, or the table file's English column; English kept in the
+    translation catalogue, and template strings, at their Chinese)."""
+    place = segment.place
+    if lang == "en" and isinstance(place, CellPlace):
+        return Location(place.file, place.line, place.index + 1)
+    if lang == "en" and isinstance(place, YamlPlace) and place.file.is_relative_to(content_dir):
+        return locate(place.file, read_yaml(place.file, content_dir), (*place.keys, "en"))
+    return segment.location
+
+
 def segments(content_dir: Path, templates_dir: Path) -> list[Segment]:
     """Every segment, in reading order (see the module docstring for the ids)."""
     return collect(content_dir, templates_dir).segments

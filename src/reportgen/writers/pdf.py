@@ -15,11 +15,12 @@ from urllib.parse import unquote, unquote_to_bytes, urlparse
 import lxml.etree
 import lxml.html
 
-from ..errors import TemplateError, WriterError, display_path
+from ..errors import Finding, TemplateError, WriterError, display_path
 from ..fonts import use_project_fonts
 from ..templates import Templates
 from . import punctuation
 from .columns import column_widths
+from .overflow import misfits
 from .properties import Properties, read_properties
 
 # What a published PDF may claim: PDF/A-3b (archival, the default) or PDF/UA-1 (accessible); both
@@ -31,9 +32,10 @@ COLLECT_PAGES = 100  # a longer document's garbage is collected between layout a
 PSEUDO_RULES = re.compile(r"^::(marker|footnote-call|footnote-marker|note-call|note-marker|note-callback) ", re.MULTILINE)
 
 
-def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/a-3b", content_dir: Path | None = None) -> int:
-    """Write the PDF and return its page count. Fonts are those of this machine and of the fonts
-    folder of `content_dir`, if given (fonts.py).
+def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/a-3b", content_dir: Path | None = None) -> tuple[int, list[Finding]]:
+    """Write the PDF and return its page count and the words that do not fit their lines
+    (writers/overflow.py). Fonts are those of this machine and of the fonts folder of
+    `content_dir`, if given (fonts.py).
 
     Only files of the templates (templates.py: the office's folder in `content_dir`, then
     `templates_dir`) and data: URLs (the charts embedded in the HTML) may be read; any other
@@ -84,13 +86,13 @@ def write_pdf(html: str, target: Path, templates_dir: Path, variant: str = "pdf/
                 # collects only once the heap has grown by a quarter; freed now, their memory holds the
                 # PDF's objects: 10,000 rows peak 1.7 → 1.5 GiB for 4 s. A short document's 0.1 s is not worth it.
                 gc.collect()
-            pages = len(document.pages)
+            pages, misfit = len(document.pages), misfits(document.pages)
             document.write_pdf(target, finisher=drop_layout if pages > COLLECT_PAGES else None, **options)
         except FatalURLFetchingError as exc:
             if isinstance(exc.__cause__, WriterError):
                 raise exc.__cause__ from None
             raise WriterError(str(exc)) from None
-    return pages
+    return pages, misfit
 
 
 @contextmanager
