@@ -115,12 +115,15 @@ def pdf_text(path: Path, charts: bool = False) -> str:
     return "".join(parts)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 def docx_paragraphs(path: Path) -> list[str]:
     """Body and table paragraphs of a DOCX in document order, then the 版记 (a table in the last
-    section's footer)."""
+    section's footer that is not a landscape page's number)."""
     doc = Document(path)
     out = []
-    w_p = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+    w_p = f"{W}p"
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -129,5 +132,6 @@ def docx_paragraphs(path: Path) -> list[str]:
             for cell_p in block.iter(w_p):
                 out.append("".join(t.text or "" for t in cell_p.iter("{*}t")))
     for table in doc.sections[-1].footer.tables:
-        out += ["".join(t.text or "" for t in p.iter("{*}t")) for p in table._tbl.iter(w_p)]
+        if not any("PAGE" in (instruction.text or "") for instruction in table._tbl.iter(f"{W}instrText")):
+            out += ["".join(t.text or "" for t in p.iter("{*}t")) for p in table._tbl.iter(w_p)]
     return [p for p in out if p.strip()]

@@ -47,12 +47,13 @@ FOOTER_DISTANCE = 1462
 # down the left margin; an even page is turned clockwise, its number reading up the right margin. The
 # tops of the glyphs face the type area, the 14 pt line beside them, its dashes 7 mm from the type
 # area: the dash's centre lies 3.45 mm from the line's top edge (measured in LibreOffice), so the
-# box keeps 3.55 mm from the type area. The text box ends level with the type area's bottom, and the
-# indents of Footer Odd / Footer Even keep the number one character above that, as on a portrait page.
-EMU_PER_TWIP, EMU_PER_MM, EMU_PER_PT = 635, 36000, 12700
-SIDE_NUMBER_GAP = round(3.55 * EMU_PER_MM)
-SIDE_NUMBER_LINE = 14 * EMU_PER_PT
-SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
+# cell holding the number keeps 3.55 mm from the type area. The cell ends level with the type area's
+# bottom, and the indents of Footer Odd / Footer Even keep the number one character above that, as on
+# a portrait page.
+EMU_PER_TWIP, EMU_PER_MM, TWIPS_PER_MM = 635, 36000, 1440 / 25.4
+SIDE_NUMBER_GAP = round(3.55 * TWIPS_PER_MM)
+SIDE_NUMBER_LINE = 14 * 20  # twips
+SIDE_NUMBER_LENGTH = round(60 * TWIPS_PER_MM)
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area
 # w:docGrid: 22 lines of LINE_PITCH and 28 characters of 15.79 pt, Normal's 16 pt less 849/4096 pt
 # (Word's Page Setup then shows 22 × 28). Normal does not snap to it: its letter spacing sets 28
@@ -60,7 +61,7 @@ LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area
 GRID = (LINE_PITCH, math.floor((PORTRAIT.text_width / 20 / 28 - 16) * 4096))
 ISSUER_TOP_PT = 99.2  # the issuer mark's top edge 35 mm below the type area's top (§7.2.3)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
-FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
+FIRST_PICTURE_ID = 1  # wp:docPr id of the first chart
 RASTER_TYPES = ("image/png", "image/jpeg")  # what a chart's data-raster may hold
 _MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 
@@ -236,16 +237,16 @@ class DocxWriter:
 
     def make_footers(self, landscape: bool) -> dict[str, str]:
         """New odd ("default") and even footers: "— N —" in the footer paragraph, or for landscape
-        pages in a text box turned into the side margin, anchored to a footer paragraph one point
-        high (side_number_boxes)."""
+        pages in a table cell floating in the side margin, its text turned, before a footer
+        paragraph one point high (side_number_boxes)."""
         footers = {}
-        for shape_id, (kind, style) in enumerate((("default", "Footer Odd"), ("even", "Footer Even")), 1):
+        for kind, style in (("default", "Footer Odd"), ("even", "Footer Even")):
             part, footers[kind] = self.doc.part.add_footer_part()
             p = part.element.p_lst[0]
             p.style = self.style_id("Footer Anchor" if landscape else style)
             if landscape:
-                oxml.add_sideways_page_field(p, side_number_boxes(LANDSCAPE)[kind], kind == "default",
-                                             self.style_id(style), self.style_id("Page Number"), shape_id)
+                oxml.add_side_page_field(part.element, side_number_boxes(LANDSCAPE)[kind], "tbRl" if kind == "default" else "btLr",
+                                         self.style_id(style), self.style_id("Page Number"))
             else:
                 oxml.add_page_field(p, self.style_id("Page Number"))
         return footers
@@ -700,11 +701,12 @@ class DocxWriter:
 
 
 def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
-    """Where a landscape page's number goes (SIDE_NUMBER_*): on odd pages ("default") in the left
-    margin, on even pages in the right one, both boxes ending level with the type area's bottom."""
-    bottom = (page.height - page.bottom) * EMU_PER_TWIP
-    left = page.left * EMU_PER_TWIP - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
-    right = (page.width - page.right) * EMU_PER_TWIP + SIDE_NUMBER_GAP
+    """Where a landscape page's number goes (SIDE_NUMBER_*), in twips: on odd pages ("default")
+    in the left margin, on even pages in the right one, both ending level with the type area's
+    bottom."""
+    bottom = page.height - page.bottom
+    left = page.left - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
+    right = page.width - page.right + SIDE_NUMBER_GAP
     return {kind: Box(x, bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)
             for kind, x in (("default", left), ("even", right))}
 

@@ -7,7 +7,7 @@ from functools import cache
 from typing import NamedTuple, Sequence
 
 from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from docx.shared import Twips
 from lxml import etree
@@ -323,7 +323,7 @@ def set_footer_references(sectpr, footers: dict[str, str]) -> None:
 
 
 class Box(NamedTuple):
-    """A rectangle on the page in EMU (1 mm = 36000), from the page's top left corner."""
+    """A rectangle on the page in twips, from the page's top left corner."""
 
     x: int
     y: int
@@ -331,48 +331,33 @@ class Box(NamedTuple):
     height: int
 
 
-_SIDEWAYS_TEXT_BOX = f"""<w:r {" ".join(f'xmlns:{p}="{nsmap[p]}"' for p in ("w", "wp", "a"))}
-    xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>
-  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0"
-      locked="0" layoutInCell="1" allowOverlap="1">
-    <wp:simplePos x="0" y="0"/>
-    <wp:positionH relativeFrom="page"><wp:posOffset>{{x}}</wp:posOffset></wp:positionH>
-    <wp:positionV relativeFrom="page"><wp:posOffset>{{y}}</wp:posOffset></wp:positionV>
-    <wp:extent cx="{{width}}" cy="{{height}}"/>
-    <wp:effectExtent l="0" t="0" r="0" b="0"/>
-    <wp:wrapSquare wrapText="bothSides"/>
-    <wp:docPr id="{{id}}" name="Page number {{id}}"/>
-    <wp:cNvGraphicFramePr/>
-    <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
-      <wps:wsp>
-        <wps:cNvSpPr txBox="1"/>
-        <wps:spPr>
-          <a:xfrm><a:off x="0" y="0"/><a:ext cx="{{width}}" cy="{{height}}"/></a:xfrm>
-          <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
-          <a:noFill/><a:ln><a:noFill/></a:ln>
-        </wps:spPr>
-        <wps:txbx><w:txbxContent><w:p><w:pPr><w:pStyle w:val="{{paragraph_style}}"/></w:pPr></w:p></w:txbxContent></wps:txbx>
-        <wps:bodyPr rot="0" vert="{{vert}}" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" anchorCtr="0">
-          <a:noAutofit/>
-        </wps:bodyPr>
-      </wps:wsp>
-    </a:graphicData></a:graphic>
-  </wp:anchor>
-</w:drawing></w:r>"""
-
-
-def add_sideways_page_field(p, box: Box, clockwise: bool, paragraph_style: str, char_style: str,
-                            shape_id: int) -> None:
-    """Anchor to the w:p `p` a text box without border or fill at `box` on the page, holding a
-    paragraph of style `paragraph_style` with "— N —" (see add_page_field), its text turned a
-    quarter clockwise (reading down the page, glyph tops to the right: vert) or anticlockwise
-    (reading up, tops to the left: vert270). The line hugs the box's side where the tops face.
-    Square wrapping, though the box lies in a margin where no text runs: LibreOffice 7.4 puts a
-    "vert" box without wrapping at the page's top left corner."""
-    run = parse_xml(_SIDEWAYS_TEXT_BOX.format(**box._asdict(), id=shape_id, paragraph_style=paragraph_style,
-                                              vert="vert" if clockwise else "vert270"))
-    add_page_field(run.find(f".//{qn('w:txbxContent')}/{qn('w:p')}"), char_style)
-    p.append(run)
+def add_side_page_field(ftr, box: Box, direction: str, paragraph_style: str, char_style: str) -> None:
+    """Put "— N —" (see add_page_field), in a paragraph of style `paragraph_style`, into a table of
+    one cell floating at `box` on the page, before the footer's paragraph: the cell's text runs down
+    the page (`direction` tbRl, glyph tops to the right) or up (btLr, tops to the left); no borders,
+    no cell margins, the row exactly the box's height. A cell's text direction survives LibreOffice
+    saving the file through ODF; a text box's vertical text (wps:bodyPr vert) comes back horizontal,
+    the number stacked in the narrow box (docs/layout.md, "Landscape page numbers")."""
+    tbl = etree.Element(_w("tbl"))
+    ftr.insert(0, tbl)
+    tblpr = _sub(tbl, "tblPr")
+    _sub(tblpr, "tblpPr", leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0, vertAnchor="page",
+         horzAnchor="page", tblpX=box.x, tblpY=box.y)
+    _sub(tblpr, "tblW", w=box.width, type="dxa")
+    _sub(tblpr, "tblLayout", type="fixed")
+    margins = _sub(tblpr, "tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        _sub(margins, side, w=0, type="dxa")
+    _sub(_sub(tbl, "tblGrid"), "gridCol", w=box.width)
+    tr = _sub(tbl, "tr")
+    _sub(_sub(tr, "trPr"), "trHeight", val=box.height, hRule="exact")
+    tc = _sub(tr, "tc")
+    tcpr = _sub(tc, "tcPr")
+    _sub(tcpr, "tcW", w=box.width, type="dxa")
+    _sub(tcpr, "textDirection", val=direction)
+    p = _sub(tc, "p")
+    _sub(_sub(p, "pPr"), "pStyle", val=paragraph_style)
+    add_page_field(p, char_style)
 
 
 def add_page_field(p, style_id: str) -> None:
@@ -392,8 +377,7 @@ def add_page_field(p, style_id: str) -> None:
 
 def describe_picture(inline, shape_id: int, text: str) -> None:
     """Give an inline picture (wp:inline) its alt text, in wp:docPr's descr (what Word shows as
-    Alt Text and screen readers read) and title, and a drawing id unique in the document: the
-    text boxes of landscape footers use 1 and 2."""
+    Alt Text and screen readers read) and title, and a drawing id unique in the document."""
     doc_pr = inline.find(qn("wp:docPr"))
     doc_pr.set("id", str(shape_id))
     doc_pr.set("name", f"Chart {shape_id}")
