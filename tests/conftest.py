@@ -118,6 +118,20 @@ def pdf_text(path: Path, charts: bool = False) -> str:
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+def style_name(style) -> str:
+    """A python-docx style's English name, word-styles.yaml's `name`, in a document of either
+    language: a Chinese document names the project's own styles in Chinese, the English name its
+    alias (w:aliases)."""
+    aliases = style.element.find(f"{W}aliases")
+    return aliases.get(f"{W}val") if aliases is not None and not style.name.isascii() else style.name
+
+
+def docx_style(doc, name: str):
+    """The style of a python-docx Document whose English name (style_name) is `name`."""
+    (style,) = [s for s in doc.styles if style_name(s) == name]
+    return style
+
+
 def docx_paragraphs(path: Path) -> list[str]:
     """Body and table paragraphs of a DOCX in document order, then the 版记 (a table in the last
     section's footer that is not a landscape page's number)."""

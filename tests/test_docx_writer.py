@@ -14,6 +14,7 @@ from docx import Document
 from lxml import etree
 from pypdf import PdfReader
 
+from conftest import docx_style, style_name
 from reportgen.errors import WriterError
 from reportgen.writers.columns import column_widths
 from reportgen.writers.docx import write_docx
@@ -41,11 +42,15 @@ class Written:
 
     def paragraphs(self) -> list[tuple[str, str]]:
         """(style name, text) of the body paragraphs that have text."""
-        return [(p.style.name, p.text) for p in self.doc.paragraphs if p.text]
+        return [(style_name(p.style), p.text) for p in self.doc.paragraphs if p.text]
 
     def style(self, name: str):
-        (style,) = [s for s in self.styles.findall(f"{W}style")
-                    if s.find(f"{W}name").get(f"{W}val").lower() == name.lower()]
+        """The w:style named or aliased `name` (Word's own names are in lower case: heading 1)."""
+
+        def names(style) -> set[str]:
+            return {style.find(f"{W}{tag}").get(f"{W}val").lower() for tag in ("name", "aliases") if style.find(f"{W}{tag}") is not None}
+
+        (style,) = [s for s in self.styles.findall(f"{W}style") if name.lower() in names(s)]
         return style
 
     def sections(self):
@@ -112,7 +117,7 @@ def test_every_element_gets_its_named_style(full):
         ("Issuer", "某某市人民政府办公室文件"),
         ("Document Number", "某政办发〔2024〕3号"),
         ("Title", "某某市推进重点项目建设\n三年行动方案"),
-        ("Addressee", "各县（市、区）人民政府："),
+        ("Main Addressee", "各县（市、区）人民政府："),
         ("Body Text", "为加快推进重点项目建设，制定本方案。"),
         ("Heading 1", "一、总体要求"),
         ("Heading 2", "（一）指导思想"),
@@ -135,9 +140,9 @@ def test_every_element_gets_its_named_style(full):
 def test_run_in_heading_and_inline_character_styles(full):
     paragraphs = [p for p in full.doc.paragraphs if p.text.startswith("（二）") or p.text.startswith("加粗")]
     run_in, inline = paragraphs
-    assert [(r.style.name, r.text) for r in run_in.runs] == [("Heading 2 Char", "（二）主要目标。"),
-                                                            ("Default Paragraph Font", "到2026年完成投资。")]
-    assert [(r.style.name, r.text) for r in inline.runs] == [
+    assert [(style_name(r.style), r.text) for r in run_in.runs] == [("Heading 2 Char", "（二）主要目标。"),
+                                                                   ("Default Paragraph Font", "到2026年完成投资。")]
+    assert [(style_name(r.style), r.text) for r in inline.runs] == [
         ("Strong", "加粗"), ("Emphasis", "强调"), ("Code", "code()"), ("Default Paragraph Font", "链接")]
     assert "hyperlink" not in full.parts["word/document.xml"].decode()
 
@@ -155,7 +160,7 @@ def test_styles_name_the_official_fonts_without_theme_fonts(full):
         assert attr not in raw
     expected = {"Normal": "仿宋_GB2312", "Body Text": "仿宋_GB2312", "Title": "方正小标宋简体", "Heading 1": "黑体",
                 "Heading 2": "楷体_GB2312", "Heading 3": "仿宋_GB2312", "Heading 4": "仿宋_GB2312",
-                "Heading 1 Char": "黑体", "Heading 2 Char": "楷体_GB2312", "Attachment Label": "黑体",
+                "Heading 2 Char": "楷体_GB2312", "Attachment Label": "黑体",
                 "Attachment Title": "方正小标宋简体", "Table Header": "黑体", "Table Text": "仿宋_GB2312",
                 "Page Number": "宋体"}
     for name, font in expected.items():
@@ -168,11 +173,8 @@ def test_styles_name_the_official_fonts_without_theme_fonts(full):
 
 
 def test_style_sizes_indents_and_line_grid(full):
-    styles = full.doc.styles
-    assert styles["Normal"].font.size.pt == 16
-    assert styles["Title"].font.size.pt == 22
-    assert styles["Table Text"].font.size.pt == 12
-    assert styles["Page Number"].font.size.pt == 14
+    for name, size in (("Normal", 16), ("Title", 22), ("Table Text", 12), ("Page Number", 14)):
+        assert docx_style(full.doc, name).font.size.pt == size, name
     normal = full.style("Normal").find(f"{W}pPr/{W}spacing")
     assert (w(normal, "line"), w(normal, "lineRule")) == ("579", "exact")
     for name in ("Body Text", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
@@ -184,10 +186,12 @@ def test_style_sizes_indents_and_line_grid(full):
     assert w(full.style("Unit Line").find(f"{W}pPr/{W}jc"), "val") == "right"
 
 
-def test_headings_are_not_bold_black_with_outline_levels(full):
+def test_headings_are_not_bold_black_with_outline_levels(full, tmp_path):
+    run_in = write(tmp_path, "".join(f'<p class="run-in"><span class="run-in-heading level-{level}">标题。</span>正文</p>'
+                                     for level in range(1, 5)))
     for level in range(1, 5):
-        for name in (f"Heading {level}", f"Heading {level} Char"):
-            rpr = full.style(name).find(f"{W}rPr")
+        for written, name in ((full, f"Heading {level}"), (run_in, f"Heading {level} Char")):
+            rpr = written.style(name).find(f"{W}rPr")
             assert w(rpr.find(f"{W}b"), "val") == "0", name
             if name.endswith("Char"):
                 assert w(rpr.find(f"{W}color"), "val") == "auto"
@@ -235,7 +239,7 @@ def test_a_document_that_is_only_a_landscape_table(tmp_path):
 
 def test_portrait_attachment_starts_a_new_page(tmp_path):
     out = write(tmp_path, '<p>正文</p><section class="attachment"><p class="attachment-label">附件2</p><p>内容</p></section>')
-    label = next(p for p in out.doc.paragraphs if p.style.name == "Attachment Label")
+    label = next(p for p in out.doc.paragraphs if style_name(p.style) == "Attachment Label")
     assert label.paragraph_format.page_break_before is True
     assert len(out.sections()) == 1
 
@@ -269,7 +273,7 @@ def test_footers_page_numbers_odd_right_even_left(full):
     for footer, style, align, indent in ((section.footer, "Footer Odd", "right", "right"),
                                          (section.even_page_footer, "Footer Even", "left", "left")):
         (paragraph,) = footer.paragraphs
-        assert paragraph.style.name == style
+        assert style_name(paragraph.style) == style
         ppr = full.style(style).find(f"{W}pPr")
         assert w(ppr.find(f"{W}jc"), "val") == align
         ind = ppr.find(f"{W}ind")

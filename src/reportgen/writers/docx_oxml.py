@@ -1,8 +1,9 @@
 """Raw WordprocessingML for what python-docx has no API for; the only module of the writer that
-builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, footers, numbering,
-alt text of pictures)."""
+builds the document's XML by hand (East Asian fonts, w:lang, style aliases, fields, table rows,
+sections, footers, numbering, alt text of pictures). The package's other parts are docx_package's."""
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import cache
 from typing import NamedTuple, Sequence
 
@@ -31,7 +32,7 @@ SECTPR_ORDER = (
     " pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid"
     " printerSettings sectPrChange"
 ).split()
-THEME_FONT_ATTRS = [qn(f"w:{name}") for name in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
+HEADER_DISTANCE = 851  # 1.5 cm, Word's default on A4: the documents have no headers, w:pgMar wants it
 BREAK = None  # a line break in a run list (see add_runs)
 TAB = "\t"  # a tab in a run list: to the paragraph's next tab stop (see add_runs)
 
@@ -84,31 +85,14 @@ def _rpr(style):
 
 # --- styles -------------------------------------------------------------------------------
 
-def strip_theme_fonts(styles_element) -> None:
-    """Remove theme font attributes (asciiTheme …) from docDefaults and every style: they
-    override the font names that the styles set."""
-    for rfonts in list(styles_element.iter(qn("w:rFonts"))):
-        for attr in THEME_FONT_ATTRS:
-            rfonts.attrib.pop(attr, None)
-        if not rfonts.attrib:
-            rfonts.getparent().remove(rfonts)
-
-
 def set_doc_defaults(styles_element, latin: str, east_asian: str, lang: str, east_asian_lang: str) -> None:
-    """Fonts and languages of docDefaults; paragraph defaults without the template's spacing."""
+    """Fonts and languages of docDefaults; paragraph defaults single-spaced, no space before or after."""
     defaults = styles_element.find(qn("w:docDefaults"))
     rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
     _set_fonts(rpr, latin, east_asian)
     _set(rpr, "lang", RPR_ORDER, val=lang, eastAsia=east_asian_lang, bidi="ar-SA")
     ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
     _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=240, lineRule="auto")
-
-
-def set_theme_font_lang(settings_element, lang: str, east_asian_lang: str) -> None:
-    """The languages Word assumes for theme fonts (the template says ja-JP)."""
-    for old in settings_element.findall(qn("w:themeFontLang")):
-        old.set(qn("w:val"), lang)
-        old.set(qn("w:eastAsia"), east_asian_lang)
 
 
 def set_auto_hyphenation(settings_element) -> None:
@@ -123,20 +107,6 @@ def set_auto_hyphenation(settings_element) -> None:
             settings_element.insert(0, element)
 
 
-def reset_style(style) -> None:
-    """Drop a template style's formatting (keeping list numbering), so that only the style
-    definitions of word-styles.yaml apply."""
-    element = style.element
-    for tag in ("w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"):
-        for old in element.findall(qn(tag)):
-            element.remove(old)
-    ppr = element.pPr
-    if ppr is not None:
-        for child in list(ppr):
-            if child.tag != qn("w:numPr"):
-                ppr.remove(child)
-
-
 def set_fonts(style, latin: str, east_asian: str, east_asian_hint: bool = False) -> None:
     """w:rFonts with the Latin font in ascii/hAnsi/cs and the Chinese font in eastAsia."""
     _set_fonts(_rpr(style), latin, east_asian, east_asian_hint)
@@ -148,7 +118,7 @@ def _set_fonts(rpr, latin: str, east_asian: str, east_asian_hint: bool = False) 
 
 
 def set_color(style, color: str) -> None:
-    """Text colour, "auto" or RRGGBB (replacing the template's theme colours)."""
+    """Text colour, "auto" or RRGGBB."""
     _set(_rpr(style), "color", RPR_ORDER, val=color)
 
 
@@ -177,13 +147,46 @@ def set_char_spacing(style, points: float) -> None:
 def set_indents(style, size_pt: float, first_line: float | None = None, left: float | None = None,
                 right: float | None = None) -> None:
     """Indents in characters: w:*Chars (hundredths of a character) for Word, and twips of the
-    style's size for readers that ignore them."""
+    style's size for readers that ignore them; a negative first line is a hanging indent."""
     attrs = {}
-    for name, chars in (("firstLine", first_line), ("left", left), ("right", right)):
+    if first_line is not None and first_line < 0:
+        first, first_line = "hanging", -first_line
+    else:
+        first = "firstLine"
+    for name, chars in ((first, first_line), ("left", left), ("right", right)):
         if chars is not None:
             attrs[name] = round(chars * size_pt * 20)
             attrs[f"{name}Chars"] = round(chars * 100)
     _set(_ppr(style), "ind", PPR_ORDER, **attrs)
+
+
+def set_aliases(style, aliases: str) -> None:
+    """The style's other name (w:aliases), which Word shows after its name: "附件标题,Attachment Title"."""
+    style.element.name.addnext(OxmlElement("w:aliases", {qn("w:val"): aliases}))
+
+
+def number_list_style(style, numbering, kind: str) -> None:
+    """Number the paragraphs of a list style: a numbering of one level in `numbering`
+    (word/numbering.xml), "bullet" (•) or "decimal" (1.), its marker at the paragraph's first line
+    and its text at the paragraph's indent: the level has the style's hanging indent, which
+    LibreOffice takes from the level, not the style, for a list the writer restarts."""
+    abstract_id = len(numbering.findall(qn("w:abstractNum")))
+    abstract = OxmlElement("w:abstractNum", {qn("w:abstractNumId"): str(abstract_id)})
+    _sub(abstract, "multiLevelType", val="singleLevel")
+    lvl = _sub(abstract, "lvl", ilvl=0)
+    _sub(lvl, "start", val=1)
+    _sub(lvl, "numFmt", val=kind)
+    _sub(lvl, "pStyle", val=style.style_id)
+    _sub(lvl, "lvlText", val="•" if kind == "bullet" else "%1.")
+    _sub(lvl, "lvlJc", val="left")
+    _sub(lvl, "pPr").append(deepcopy(_ppr(style).find(qn("w:ind"))))
+    first_num = numbering.find(qn("w:num"))
+    if first_num is None:
+        numbering.append(abstract)
+    else:
+        first_num.addprevious(abstract)  # every w:abstractNum before the first w:num
+    numpr = _ppr(style).get_or_add_numPr()
+    numpr.get_or_add_numId().val = numbering.add_num(abstract_id).numId
 
 
 def set_outline_level(style, level: int) -> None:
@@ -289,7 +292,7 @@ def set_page(section, page: PageGeometry, footer_distance: int, grid: tuple[int,
     section.page_width, section.page_height = Twips(page.width), Twips(page.height)
     section.top_margin, section.bottom_margin = Twips(page.top), Twips(page.bottom)
     section.left_margin, section.right_margin = Twips(page.left), Twips(page.right)
-    section.footer_distance = Twips(footer_distance)
+    section.header_distance, section.footer_distance, section.gutter = Twips(HEADER_DISTANCE), Twips(footer_distance), Twips(0)
     sectpr = section._sectPr
     for old in sectpr.findall(qn("w:docGrid")):
         sectpr.remove(old)
