@@ -115,12 +115,29 @@ def pdf_text(path: Path, charts: bool = False) -> str:
     return "".join(parts)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def style_name(style) -> str:
+    """A python-docx style's English name, word-styles.yaml's `name`, in a document of either
+    language: a Chinese document names the project's own styles in Chinese, the English name its
+    alias (w:aliases)."""
+    aliases = style.element.find(f"{W}aliases")
+    return aliases.get(f"{W}val") if aliases is not None and not style.name.isascii() else style.name
+
+
+def docx_style(doc, name: str):
+    """The style of a python-docx Document whose English name (style_name) is `name`."""
+    (style,) = [s for s in doc.styles if style_name(s) == name]
+    return style
+
+
 def docx_paragraphs(path: Path) -> list[str]:
     """Body and table paragraphs of a DOCX in document order, then the 版记 (a table in the last
-    section's footer)."""
+    section's footer that is not a landscape page's number)."""
     doc = Document(path)
     out = []
-    w_p = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+    w_p = f"{W}p"
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -129,5 +146,6 @@ def docx_paragraphs(path: Path) -> list[str]:
             for cell_p in block.iter(w_p):
                 out.append("".join(t.text or "" for t in cell_p.iter("{*}t")))
     for table in doc.sections[-1].footer.tables:
-        out += ["".join(t.text or "" for t in p.iter("{*}t")) for p in table._tbl.iter(w_p)]
+        if not any("PAGE" in (instruction.text or "") for instruction in table._tbl.iter(f"{W}instrText")):
+            out += ["".join(t.text or "" for t in p.iter("{*}t")) for p in table._tbl.iter(w_p)]
     return [p for p in out if p.strip()]

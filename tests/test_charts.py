@@ -17,7 +17,7 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import TEMPLATES, pdf_lines
+from conftest import TEMPLATES, docx_style, pdf_lines, style_name
 from reportgen.charts import Chart, completion_chart, font_file, grouped_bar_chart
 from reportgen.errors import WriterError
 from reportgen.writers.docx import write_docx
@@ -209,7 +209,7 @@ def test_docx_embeds_the_png_with_alt_text_width_and_styles(chart_html, tmp_path
         assert media == ["word/media/image1.png", "word/media/image2.png"]
         assert Image.open(io.BytesIO(z.read(media[0]))).width >= 1800
     doc = Document(tmp_path / "chart.docx")
-    styled = [(p.style.name, p.text) for p in doc.paragraphs]
+    styled = [(style_name(p.style), p.text) for p in doc.paragraphs]
     assert styled == [("Body Text", "重点项目完成情况如下。"), ("Figure", ""), ("Caption", "图1 重点项目完成率"),
                       ("Figure", ""), ("Caption", "图2 各市投资完成情况"), ("Body Text", "以上为图表。")]
     inlines = list(doc.element.body.iter(f"{WP}inline"))
@@ -224,9 +224,8 @@ def test_docx_embeds_the_png_with_alt_text_width_and_styles(chart_html, tmp_path
         (blip,) = inline.iter(f"{A}blip")
         image = Image.open(io.BytesIO(images[blip.get(R_EMBED)]))
         assert abs(int(extent.get("cy")) / int(extent.get("cx")) - image.height / image.width) < 1e-3  # aspect kept
-    styles = doc.styles
-    assert styles["Figure"].paragraph_format.alignment == 1  # centre
-    caption = styles["Caption"]
+    assert docx_style(doc, "Figure").paragraph_format.alignment == 1  # centre
+    caption = docx_style(doc, "Caption")
     assert caption.font.size.pt == 14 and caption.paragraph_format.alignment == 1
     assert caption.element.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "仿宋_GB2312"
 

@@ -14,15 +14,14 @@ from docx import Document
 from lxml import etree
 from pypdf import PdfReader
 
+from conftest import docx_style, style_name
 from reportgen.errors import WriterError
 from reportgen.writers.columns import column_widths
 from reportgen.writers.docx import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
-WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-MM, PT = 36000, 12700  # EMU
+TWIPS_PER_MM = 1440 / 25.4
 
 
 def html_doc(body: str, lang: str = "zh-CN", head: str = "<title>测试</title>") -> str:
@@ -43,11 +42,15 @@ class Written:
 
     def paragraphs(self) -> list[tuple[str, str]]:
         """(style name, text) of the body paragraphs that have text."""
-        return [(p.style.name, p.text) for p in self.doc.paragraphs if p.text]
+        return [(style_name(p.style), p.text) for p in self.doc.paragraphs if p.text]
 
     def style(self, name: str):
-        (style,) = [s for s in self.styles.findall(f"{W}style")
-                    if s.find(f"{W}name").get(f"{W}val").lower() == name.lower()]
+        """The w:style named or aliased `name` (Word's own names are in lower case: heading 1)."""
+
+        def names(style) -> set[str]:
+            return {style.find(f"{W}{tag}").get(f"{W}val").lower() for tag in ("name", "aliases") if style.find(f"{W}{tag}") is not None}
+
+        (style,) = [s for s in self.styles.findall(f"{W}style") if name.lower() in names(s)]
         return style
 
     def sections(self):
@@ -114,7 +117,7 @@ def test_every_element_gets_its_named_style(full):
         ("Issuer", "某某市人民政府办公室文件"),
         ("Document Number", "某政办发〔2024〕3号"),
         ("Title", "某某市推进重点项目建设\n三年行动方案"),
-        ("Addressee", "各县（市、区）人民政府："),
+        ("Main Addressee", "各县（市、区）人民政府："),
         ("Body Text", "为加快推进重点项目建设，制定本方案。"),
         ("Heading 1", "一、总体要求"),
         ("Heading 2", "（一）指导思想"),
@@ -137,9 +140,9 @@ def test_every_element_gets_its_named_style(full):
 def test_run_in_heading_and_inline_character_styles(full):
     paragraphs = [p for p in full.doc.paragraphs if p.text.startswith("（二）") or p.text.startswith("加粗")]
     run_in, inline = paragraphs
-    assert [(r.style.name, r.text) for r in run_in.runs] == [("Heading 2 Char", "（二）主要目标。"),
-                                                            ("Default Paragraph Font", "到2026年完成投资。")]
-    assert [(r.style.name, r.text) for r in inline.runs] == [
+    assert [(style_name(r.style), r.text) for r in run_in.runs] == [("Heading 2 Char", "（二）主要目标。"),
+                                                                   ("Default Paragraph Font", "到2026年完成投资。")]
+    assert [(style_name(r.style), r.text) for r in inline.runs] == [
         ("Strong", "加粗"), ("Emphasis", "强调"), ("Code", "code()"), ("Default Paragraph Font", "链接")]
     assert "hyperlink" not in full.parts["word/document.xml"].decode()
 
@@ -157,7 +160,7 @@ def test_styles_name_the_official_fonts_without_theme_fonts(full):
         assert attr not in raw
     expected = {"Normal": "仿宋_GB2312", "Body Text": "仿宋_GB2312", "Title": "方正小标宋简体", "Heading 1": "黑体",
                 "Heading 2": "楷体_GB2312", "Heading 3": "仿宋_GB2312", "Heading 4": "仿宋_GB2312",
-                "Heading 1 Char": "黑体", "Heading 2 Char": "楷体_GB2312", "Attachment Label": "黑体",
+                "Heading 2 Char": "楷体_GB2312", "Attachment Label": "黑体",
                 "Attachment Title": "方正小标宋简体", "Table Header": "黑体", "Table Text": "仿宋_GB2312",
                 "Page Number": "宋体"}
     for name, font in expected.items():
@@ -170,11 +173,8 @@ def test_styles_name_the_official_fonts_without_theme_fonts(full):
 
 
 def test_style_sizes_indents_and_line_grid(full):
-    styles = full.doc.styles
-    assert styles["Normal"].font.size.pt == 16
-    assert styles["Title"].font.size.pt == 22
-    assert styles["Table Text"].font.size.pt == 12
-    assert styles["Page Number"].font.size.pt == 14
+    for name, size in (("Normal", 16), ("Title", 22), ("Table Text", 12), ("Page Number", 14)):
+        assert docx_style(full.doc, name).font.size.pt == size, name
     normal = full.style("Normal").find(f"{W}pPr/{W}spacing")
     assert (w(normal, "line"), w(normal, "lineRule")) == ("579", "exact")
     for name in ("Body Text", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
@@ -186,10 +186,12 @@ def test_style_sizes_indents_and_line_grid(full):
     assert w(full.style("Unit Line").find(f"{W}pPr/{W}jc"), "val") == "right"
 
 
-def test_headings_are_not_bold_black_with_outline_levels(full):
+def test_headings_are_not_bold_black_with_outline_levels(full, tmp_path):
+    run_in = write(tmp_path, "".join(f'<p class="run-in"><span class="run-in-heading level-{level}">标题。</span>正文</p>'
+                                     for level in range(1, 5)))
     for level in range(1, 5):
-        for name in (f"Heading {level}", f"Heading {level} Char"):
-            rpr = full.style(name).find(f"{W}rPr")
+        for written, name in ((full, f"Heading {level}"), (run_in, f"Heading {level} Char")):
+            rpr = written.style(name).find(f"{W}rPr")
             assert w(rpr.find(f"{W}b"), "val") == "0", name
             if name.endswith("Char"):
                 assert w(rpr.find(f"{W}color"), "val") == "auto"
@@ -237,7 +239,7 @@ def test_a_document_that_is_only_a_landscape_table(tmp_path):
 
 def test_portrait_attachment_starts_a_new_page(tmp_path):
     out = write(tmp_path, '<p>正文</p><section class="attachment"><p class="attachment-label">附件2</p><p>内容</p></section>')
-    label = next(p for p in out.doc.paragraphs if p.style.name == "Attachment Label")
+    label = next(p for p in out.doc.paragraphs if style_name(p.style) == "Attachment Label")
     assert label.paragraph_format.page_break_before is True
     assert len(out.sections()) == 1
 
@@ -271,13 +273,13 @@ def test_footers_page_numbers_odd_right_even_left(full):
     for footer, style, align, indent in ((section.footer, "Footer Odd", "right", "right"),
                                          (section.even_page_footer, "Footer Even", "left", "left")):
         (paragraph,) = footer.paragraphs
-        assert paragraph.style.name == style
+        assert style_name(paragraph.style) == style
         ppr = full.style(style).find(f"{W}pPr")
         assert w(ppr.find(f"{W}jc"), "val") == align
         ind = ppr.find(f"{W}ind")
         assert (w(ind, indent), w(ind, indent + "Chars")) == ("280", "100")
         assert_page_field(paragraph._p)
-        assert paragraph._p.find(f".//{W}drawing") is None
+        assert not footer.tables
     assert w(full.style("Page Number").find(f"{W}rPr/{W}rFonts"), "hint") == "eastAsia"
 
 
@@ -290,61 +292,61 @@ def test_landscape_section_has_its_own_footers_and_portrait_comes_back(full):
         (p,) = ftr.findall(f"{W}p")
         assert w(p.find(f"{W}pPr/{W}pStyle"), "val") == {"default": "FooterOdd", "even": "FooterEven"}[kind]
         assert_page_field(p)
-        assert p.find(f".//{W}drawing") is None
+        assert ftr.find(f"{W}tbl") is None
 
 
-def side_number(ftr) -> tuple[etree._Element, etree._Element, dict[str, int]]:
-    """The footer paragraph, the text box's paragraph and its geometry (EMU) in a landscape footer."""
-    (p,) = ftr.findall(f"{W}p")
-    (anchor,) = p.findall(f"{W}r/{W}drawing/{WP}anchor")
-    geometry = {axis: int(anchor.find(f"{WP}position{axis}/{WP}posOffset").text) for axis in "HV"}
-    assert anchor.find(f"{WP}positionH").get("relativeFrom") == anchor.find(f"{WP}positionV").get("relativeFrom") == "page"
-    extent = anchor.find(f"{WP}extent")
-    geometry.update(width=int(extent.get("cx")), height=int(extent.get("cy")))
-    (wsp,) = anchor.iter(f"{WPS}wsp")
-    assert wsp.find(f"{WPS}cNvSpPr").get("txBox") == "1"
-    body = wsp.find(f"{WPS}bodyPr")
-    assert [body.get(k) for k in ("lIns", "tIns", "rIns", "bIns")] == ["0"] * 4
-    geometry["vert"] = body.get("vert")
-    sp = wsp.find(f"{WPS}spPr")
-    assert sp.find("{*}noFill") is not None and sp.find("{*}ln/{*}noFill") is not None  # no fill, no border
-    (box_p,) = wsp.findall(f"{WPS}txbx/{W}txbxContent/{W}p")
-    assert len(list(p.iter(f"{W}t"))) == len(list(box_p.iter(f"{W}t")))  # no text outside the box
-    return p, box_p, geometry
+def side_number(ftr) -> tuple[etree._Element, etree._Element, dict]:
+    """The footer paragraph, the paragraph of the cell holding the number and the cell's geometry
+    (twips from the page's top left corner) and text direction, in a landscape footer: a table of
+    one cell, floating, before the footer's paragraph."""
+    tbl, p = ftr
+    assert (tbl.tag, p.tag) == (f"{W}tbl", f"{W}p")
+    position = tbl.find(f"{W}tblPr/{W}tblpPr")
+    assert (w(position, "horzAnchor"), w(position, "vertAnchor")) == ("page", "page")
+    assert {w(margin, "w") for margin in tbl.find(f"{W}tblPr/{W}tblCellMar")} == {"0"}
+    assert tbl.find(f"{W}tblPr/{W}tblStyle") is None and tbl.find(f"{W}tblPr/{W}tblBorders") is None  # no rules
+    (tr,) = tbl.findall(f"{W}tr")
+    (tc,) = tr.findall(f"{W}tc")
+    height = tr.find(f"{W}trPr/{W}trHeight")
+    assert w(height, "hRule") == "exact"
+    geometry = {"x": int(w(position, "tblpX")), "y": int(w(position, "tblpY")), "width": int(w(tc.find(f"{W}tcPr/{W}tcW"), "w")),
+                "height": int(w(height, "val")), "direction": w(tc.find(f"{W}tcPr/{W}textDirection"), "val")}
+    (cell_p,) = tc.findall(f"{W}p")
+    assert not list(p.iter(f"{W}t"))  # no text outside the cell
+    return p, cell_p, geometry
 
 
-def near(emu: int, mm: float) -> bool:
-    return abs(emu - mm * MM) < 0.05 * MM
+def near(twips: int, mm: float) -> bool:
+    return abs(twips - mm * TWIPS_PER_MM) < 0.05 * TWIPS_PER_MM
 
 
 def test_landscape_odd_page_number_runs_down_the_left_margin(full):
-    p, box_p, box = side_number(footer_parts(full, full.sections()[1])["default"])
-    assert box["vert"] == "vert"  # turned clockwise: reads down, glyph tops to the right
-    assert box["width"] == 14 * PT  # the line box, from 31.45 mm - 14 pt …
-    assert near(box["H"] + box["width"], 35 - 3.55)  # … to 31.45 mm: the dash 7 mm left of the type area (35 mm)
-    assert near(box["V"] + box["height"], 210 - 26)  # ends level with the type area's bottom …
-    assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterOdd"  # … right-aligned, 1 character in
-    assert_page_field(box_p)
+    p, cell_p, cell = side_number(footer_parts(full, full.sections()[1])["default"])
+    assert cell["direction"] == "tbRl"  # reads down, glyph tops to the right
+    assert cell["width"] == 14 * 20  # the line, from 31.45 mm - 14 pt …
+    assert near(cell["x"] + cell["width"], 35 - 3.55)  # … to 31.45 mm: the dash 7 mm left of the type area (35 mm)
+    assert near(cell["y"] + cell["height"], 210 - 26)  # ends level with the type area's bottom …
+    assert w(cell_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterOdd"  # … right-aligned, 1 character in
+    assert_page_field(cell_p)
     assert w(p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterAnchor"
     assert full.style("Footer Anchor").find(f"{W}pPr/{W}spacing").get(f"{W}line") == "20"  # 1 pt high
 
 
 def test_landscape_even_page_number_runs_up_the_right_margin(full):
-    _, box_p, box = side_number(footer_parts(full, full.sections()[1])["even"])
-    assert box["vert"] == "vert270"  # turned anticlockwise: reads up, glyph tops to the left
-    assert box["width"] == 14 * PT
-    assert near(box["H"], 297 - 37 + 3.55)  # glyph tops 3.55 mm right of the type area: the dash 7 mm
-    assert near(box["V"] + box["height"], 210 - 26)  # starts at the type area's bottom …
-    assert w(box_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterEven"  # … left-aligned, 1 character in
-    assert_page_field(box_p)
+    _, cell_p, cell = side_number(footer_parts(full, full.sections()[1])["even"])
+    assert cell["direction"] == "btLr"  # reads up, glyph tops to the left
+    assert cell["width"] == 14 * 20
+    assert near(cell["x"], 297 - 37 + 3.55)  # glyph tops 3.55 mm right of the type area: the dash 7 mm
+    assert near(cell["y"] + cell["height"], 210 - 26)  # starts at the type area's bottom …
+    assert w(cell_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterEven"  # … left-aligned, 1 character in
+    assert_page_field(cell_p)
 
 
 def test_a_document_that_starts_landscape_keeps_no_unused_footers(tmp_path):
     out = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section><p>正文</p>')
     landscape, portrait = out.sections()
-    assert {k: v.find(f".//{WPS}bodyPr").get("vert") for k, v in footer_parts(out, landscape).items()} == {
-        "default": "vert", "even": "vert270"}
-    assert all(ftr.find(f".//{W}drawing") is None for ftr in footer_parts(out, portrait).values())
+    assert {k: side_number(v)[2]["direction"] for k, v in footer_parts(out, landscape).items()} == {"default": "tbRl", "even": "btLr"}
+    assert all(ftr.find(f"{W}tbl") is None for ftr in footer_parts(out, portrait).values())
     assert len([name for name in out.parts if name.startswith("word/footer")]) == 4
     only = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section>')
     assert len([name for name in only.parts if name.startswith("word/footer")]) == 2

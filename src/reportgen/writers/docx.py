@@ -1,16 +1,14 @@
 """The DOCX writer: walks the semantic HTML (docs/html-vocabulary.md) into python-docx, giving
 every paragraph and run a named Word style of word-styles.yaml (templates.py); raw XML lives in
-docx_oxml."""
+docx_oxml, the package around the document (base template, font table) in docx_package."""
 from __future__ import annotations
 
 import io
 import math
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
-import docx
 import lxml.etree
 import lxml.html
 from docx.enum.style import WD_STYLE_TYPE
@@ -20,10 +18,11 @@ from docx.shared import Emu, Pt
 
 from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
+from ..messages import _
 from ..templates import PACKAGE_TEMPLATES, Templates
 from . import docx_charts
 from . import docx_oxml as oxml
-from . import punctuation
+from . import docx_package, punctuation
 from .columns import column_widths
 from .docx_oxml import BREAK, TAB, Box, Cell, PageGeometry
 from .pdf import read_data_url
@@ -48,26 +47,26 @@ FOOTER_DISTANCE = 1462
 # down the left margin; an even page is turned clockwise, its number reading up the right margin. The
 # tops of the glyphs face the type area, the 14 pt line beside them, its dashes 7 mm from the type
 # area: the dash's centre lies 3.45 mm from the line's top edge (measured in LibreOffice), so the
-# box keeps 3.55 mm from the type area. The text box ends level with the type area's bottom, and the
-# indents of Footer Odd / Footer Even keep the number one character above that, as on a portrait page.
-EMU_PER_TWIP, EMU_PER_MM, EMU_PER_PT = 635, 36000, 12700
-SIDE_NUMBER_GAP = round(3.55 * EMU_PER_MM)
-SIDE_NUMBER_LINE = 14 * EMU_PER_PT
-SIDE_NUMBER_LENGTH = 60 * EMU_PER_MM
+# cell holding the number keeps 3.55 mm from the type area. The cell ends level with the type area's
+# bottom, and the indents of Footer Odd / Footer Even keep the number one character above that, as on
+# a portrait page.
+EMU_PER_TWIP, EMU_PER_MM, TWIPS_PER_MM = 635, 36000, 1440 / 25.4
+SIDE_NUMBER_GAP = round(3.55 * TWIPS_PER_MM)
+SIDE_NUMBER_LINE = 14 * 20  # twips
+SIDE_NUMBER_LENGTH = round(60 * TWIPS_PER_MM)
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm type area
 # w:docGrid: 22 lines of LINE_PITCH and 28 characters of 15.79 pt, Normal's 16 pt less 849/4096 pt
 # (Word's Page Setup then shows 22 × 28). Normal does not snap to it: its letter spacing sets 28
 # to the line in Word and LibreOffice alike (docs/layout.md, "The DOCX grid").
 GRID = (LINE_PITCH, math.floor((PORTRAIT.text_width / 20 / 28 - 16) * 4096))
 ISSUER_TOP_PT = 99.2  # the issuer mark's top edge 35 mm below the type area's top (§7.2.3)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry times, for byte-identical output
-FIRST_PICTURE_ID = 101  # wp:docPr ids of charts, clear of the footers' text boxes (1, 2)
+FIRST_PICTURE_ID = 1  # wp:docPr id of the first chart
 RASTER_TYPES = ("image/png", "image/jpeg")  # what a chart's data-raster may hold
 _MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 
 HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
 PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": "Secrecy", "urgency": "Urgency",
-              "issuer": "Issuer", "addressee": "Addressee", "note": "Note", "attachment-label": "Attachment Label",
+              "issuer": "Issuer", "addressee": "Main Addressee", "note": "Note", "attachment-label": "Attachment Label",
               "unit": "Unit Line"}
 NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
 ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
@@ -77,10 +76,10 @@ CELLS = {"num": "Table Number", "center": "Table Center"}
 STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
                "table": WD_STYLE_TYPE.TABLE}
 STYLE_KEYS = set(
-    "name type based_on next reset font latin_font east_asian_hint size_pt bold italic color"
+    "name name_zh type based_on next gallery font latin_font east_asian_hint size_pt bold italic color"
     " char_spacing_pt align first_line_chars left_chars right_chars line_exact_pt line_multiple"
     " space_before_pt space_after_pt keep_with_next keep_together page_break_before widow_control"
-    " snap_to_grid outline_level borders right_tab hyphenate grid_width_pt rules on_demand en".split()
+    " snap_to_grid outline_level borders right_tab hyphenate numbering grid_width_pt rules en".split()
 )
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -101,28 +100,42 @@ def write_docx(html: str, target: Path, templates_dir: Path = PACKAGE_TEMPLATES,
     body = root.find("body")
     if body is None:
         raise WriterError("the HTML has no <body>")
-    writer = DocxWriter(load_styles(Templates(templates_dir, content_dir)), official_names(templates_dir, content_dir), root.get("lang") or "zh-CN")
+    styles = load_styles(Templates(templates_dir, content_dir))
+    writer = DocxWriter(styles["styles"], official_names(templates_dir, content_dir), root.get("lang") or "zh-CN")
     writer.set_properties(read_properties(root))
     writer.blocks(body)
-    save_reproducibly(writer.doc, Path(target))
+    docx_package.save(writer.doc, Path(target), styles["fonts"])
 
 
-def load_styles(templates: Templates) -> list[dict]:
-    """The style definitions of word-styles.yaml, with unknown keys refused."""
+def load_styles(templates: Templates) -> dict:
+    """word-styles.yaml: its `styles`, with unknown keys refused and every name, English or Chinese,
+    used once; and its `fonts`, what the font table says of each font it knows."""
     path = templates.find("word-styles.yaml")
-    specs = (templates.read_yaml("word-styles.yaml") or {}).get("styles") or []
+    data = templates.read_yaml("word-styles.yaml") or {}
+    specs, fonts = data.get("styles") or [], data.get("fonts") or {}
+    names: set[str] = set()
     for spec in specs:
         unknown = set(spec) - STYLE_KEYS
         if unknown or not {"name", "type"} <= set(spec) or spec["type"] not in STYLE_TYPES:
-            raise WriterError([Problem(Location(path), f"style {spec.get('name')!r}: bad or unknown keys {sorted(unknown)}")])
-    return specs
+            raise WriterError([Problem(Location(path), _("style {name}: bad or unknown keys {keys}").format(
+                name=repr(spec.get("name")), keys=sorted(unknown)))])
+        for name in filter(None, (spec["name"], spec.get("name_zh"))):
+            if name in names:
+                raise WriterError([Problem(Location(path), _(
+                    "style name {name} is given twice: each style needs names of its own, English and Chinese").format(name=repr(name)))])
+            names.add(name)
+    for font, known in fonts.items():
+        if not isinstance(known, dict) or set(known) - docx_package.FONT_KEYS:
+            raise WriterError([Problem(Location(path), _("font {name}: expected a mapping of some of {keys}").format(
+                name=repr(font), keys=", ".join(sorted(docx_package.FONT_KEYS))))])
+    return {"styles": specs, "fonts": fonts}
 
 
 class DocxWriter:
     """One document being written: the styles, the page set-up and the walk over the HTML."""
 
-    def __init__(self, specs: list[dict], fonts: dict[str, str], lang: str):
-        self.doc = docx.Document()
+    def __init__(self, specs: list[dict], font_names: dict[str, str], lang: str):
+        self.doc = docx_package.new_document()
         self.lang = lang
         self.zh = lang.lower().startswith("zh")
         self.body = self.doc.element.body
@@ -131,47 +144,58 @@ class DocxWriter:
         self.pictures = 0
         self.fonts = fonts
         self.mark_lines = 0  # lines of 份号, 密级 and 紧急程度 above the issuer mark
-        self.define_styles(specs, fonts)
-        self.style_ids = {style.name: style.style_id for style in self.doc.styles}
+        self.define_styles(specs, font_names)
         self.set_up_pages()
 
     # --- styles and pages -----------------------------------------------------------------
 
-    def define_styles(self, specs: list[dict], fonts: dict[str, str]) -> None:
-        """Define the styles of word-styles.yaml over python-docx's default template; those marked
-        on_demand (charts, the official document's parts) when first used, so that a document
-        holds the styles of what it has."""
-        styles = self.doc.styles
-        oxml.strip_theme_fonts(styles.element)
+    def define_styles(self, specs: list[dict], font_names: dict[str, str]) -> None:
+        """The defaults, and the styles of word-styles.yaml (with the English document's
+        overrides: bold headings …), each defined in the document when first used (style): a
+        document holds the styles it uses, their bases and next styles, and the four of the base
+        template (docx_package), which Word requires."""
         word_lang = "en-US" if self.zh or self.lang.lower() == "en" else self.lang
-        oxml.set_doc_defaults(styles.element, fonts["latin"], fonts["body"], word_lang,
+        oxml.set_doc_defaults(self.doc.styles.element, font_names["latin"], font_names["body"], word_lang,
                               self.lang if self.zh else "zh-CN")
-        oxml.set_theme_font_lang(self.doc.settings.element, word_lang, self.lang if self.zh else "zh-CN")
-        # the English document's overrides (bold headings …)
+        self.font_names = font_names
         self.specs = {spec["name"]: spec if self.zh else {**spec, **spec.get("en", {})} for spec in specs}
-        self.on_demand: dict[str, tuple] = {}
-        for spec in self.specs.values():
-            if spec.get("on_demand"):
-                self.on_demand[spec["name"]] = (spec, fonts, _inherited(spec["name"], "size_pt", self.specs, 16))
-            else:
-                self.define_style(spec, fonts, _inherited(spec["name"], "size_pt", self.specs, 16))
+        self.styles = {style.name: style for style in self.doc.styles}  # the base template's
+        self.define_style(self.specs["Normal"])
 
-    def define_style(self, spec: dict, fonts: dict[str, str], size_pt: float) -> None:
-        styles, kind, name = self.doc.styles, STYLE_TYPES[spec["type"]], spec["name"]
-        try:
-            style = styles[name]
-        except KeyError:
-            style = styles.add_style(name, kind)
+    def style(self, name: str):
+        """The style of word-styles.yaml named `name` (its English name), defined on first use."""
+        if name not in self.styles:
+            if name not in self.specs:
+                raise WriterError(f"the Word styles have no style {name!r} (templates/word-styles.yaml)")
+            self.define_style(self.specs[name])
+        return self.styles[name]
+
+    def style_id(self, name: str) -> str:
+        return self.style(name).style_id
+
+    def define_style(self, spec: dict) -> None:
+        """A style as word-styles.yaml defines it. Word's own styles (those without name_zh) keep
+        their built-in names, which Word shows in the user's language; the project's have their
+        Chinese name and the English one as alias (w:aliases) in a Chinese document, the reverse in
+        an English one. The style ids stay those of the English names."""
+        kind, name = STYLE_TYPES[spec["type"]], spec["name"]
+        size_pt = _inherited(name, "size_pt", self.specs, 16)
+        style = self.styles.get(name)  # Normal: the base template's
+        if style is None:
+            style = self.styles[name] = self.doc.styles.add_style(name, kind, builtin="name_zh" not in spec)
         if style.type != kind:
-            raise WriterError(f"word-styles.yaml: {name!r} is not a {spec['type']} style in the Word template")
-        if spec.get("reset", True):
-            oxml.reset_style(style)
+            raise WriterError(f"word-styles.yaml: {name!r} is not a {spec['type']} style in the base template")
+        if "name_zh" in spec:
+            style.name, aliases = (spec["name_zh"], name) if self.zh else (name, spec["name_zh"])
+            oxml.set_aliases(style, aliases)
         if "based_on" in spec:
-            style.base_style = styles[spec["based_on"]]
+            style.base_style = self.style(spec["based_on"])
         if "next" in spec:
-            style.next_paragraph_style = styles[spec["next"]]
+            style.next_paragraph_style = self.style(spec["next"])
+        if spec.get("gallery"):
+            style.quick_style = True
         if "font" in spec or "latin_font" in spec:
-            oxml.set_fonts(style, spec.get("latin_font", fonts["latin"]), fonts[spec.get("font", "body")],
+            oxml.set_fonts(style, spec.get("latin_font", self.font_names["latin"]), self.font_names[spec.get("font", "body")],
                            spec.get("east_asian_hint", False))
         if "size_pt" in spec:
             style.font.size = Pt(spec["size_pt"])
@@ -211,6 +235,8 @@ class DocxWriter:
             oxml.set_table_grid(style, spec["grid_width_pt"])
         if "rules" in spec:
             oxml.set_table_rules(style, **spec["rules"])
+        if "numbering" in spec:
+            oxml.number_list_style(style, self.doc.part.numbering_part.element, spec["numbering"])
 
     def set_up_pages(self) -> None:
         """A4 portrait, the line grid, and footers "— N —" right on odd pages, left on even ones;
@@ -238,31 +264,19 @@ class DocxWriter:
 
     def make_footers(self, landscape: bool) -> dict[str, str]:
         """New odd ("default") and even footers: "— N —" in the footer paragraph, or for landscape
-        pages in a text box turned into the side margin, anchored to a footer paragraph one point
-        high (side_number_boxes)."""
+        pages in a table cell floating in the side margin, its text turned, before a footer
+        paragraph one point high (side_number_boxes)."""
         footers = {}
-        for shape_id, (kind, style) in enumerate((("default", "Footer Odd"), ("even", "Footer Even")), 1):
+        for kind, style in (("default", "Footer Odd"), ("even", "Footer Even")):
             part, footers[kind] = self.doc.part.add_footer_part()
             p = part.element.p_lst[0]
             p.style = self.style_id("Footer Anchor" if landscape else style)
             if landscape:
-                oxml.add_sideways_page_field(p, side_number_boxes(LANDSCAPE)[kind], kind == "default",
-                                             self.style_id(style), self.style_id("Page Number"), shape_id)
+                oxml.add_side_page_field(part.element, side_number_boxes(LANDSCAPE)[kind], "tbRl" if kind == "default" else "btLr",
+                                         self.style_id(style), self.style_id("Page Number"))
             else:
                 oxml.add_page_field(p, self.style_id("Page Number"))
         return footers
-
-    def style_id(self, name: str) -> str:
-        if name in self.on_demand:
-            spec = self.on_demand.pop(name)
-            if spec[0].get("based_on") in self.on_demand:  # its base first
-                self.style_id(spec[0]["based_on"])
-            self.define_style(*spec)
-            self.style_ids[name] = self.doc.styles[name].style_id
-        try:
-            return self.style_ids[name]
-        except KeyError:
-            raise WriterError(f"the Word styles have no style {name!r} (templates/word-styles.yaml)") from None
 
     def set_properties(self, props: Properties) -> None:
         """Core properties from <title> and <meta> (writers/properties.py: the same as the PDF's),
@@ -461,8 +475,7 @@ class DocxWriter:
         """An empty paragraph in a named style at the end of the body, after any pending
         section or page break."""
         self.start_block()
-        self.style_id(style)  # defines an on-demand style on first use
-        paragraph = self.doc.add_paragraph(style=self.doc.styles[style])
+        paragraph = self.doc.add_paragraph(style=self.style(style))
         if self.page_break_pending:
             paragraph.paragraph_format.page_break_before = True
             self.page_break_pending = False
@@ -480,7 +493,7 @@ class DocxWriter:
         style = kind + suffix
         num_id = None
         if el.tag == "ol":
-            num_id = oxml.restart_numbering(self.doc, self.doc.styles[style], int(el.get("start", "1")))
+            num_id = oxml.restart_numbering(self.doc, self.style(style), int(el.get("start", "1")))
         _no_text(el.text, el)
         for li in el:
             if isinstance(li.tag, str):
@@ -709,11 +722,12 @@ class DocxWriter:
 
 
 def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
-    """Where a landscape page's number goes (SIDE_NUMBER_*): on odd pages ("default") in the left
-    margin, on even pages in the right one, both boxes ending level with the type area's bottom."""
-    bottom = (page.height - page.bottom) * EMU_PER_TWIP
-    left = page.left * EMU_PER_TWIP - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
-    right = (page.width - page.right) * EMU_PER_TWIP + SIDE_NUMBER_GAP
+    """Where a landscape page's number goes (SIDE_NUMBER_*), in twips: on odd pages ("default")
+    in the left margin, on even pages in the right one, both ending level with the type area's
+    bottom."""
+    bottom = page.height - page.bottom
+    left = page.left - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
+    right = page.width - page.right + SIDE_NUMBER_GAP
     return {kind: Box(x, bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)
             for kind, x in (("default", left), ("even", right))}
 
@@ -795,13 +809,3 @@ def _inherited(name: str, key: str, specs: dict[str, dict], default: float) -> f
     if key in spec:
         return spec[key]
     return _inherited(spec["based_on"], key, specs, default) if "based_on" in spec else default
-
-
-def save_reproducibly(document, target: Path) -> None:
-    """Save with fixed zip entry times, so that the same HTML gives the same bytes."""
-    buffer = io.BytesIO()
-    document.save(buffer)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            out.writestr(zipfile.ZipInfo(info.filename, ZIP_DATE), source.read(info.filename),
-                         compress_type=zipfile.ZIP_DEFLATED)

@@ -1,13 +1,14 @@
 """Raw WordprocessingML for what python-docx has no API for; the only module of the writer that
-builds XML by hand (East Asian fonts, w:lang, fields, table rows, sections, footers, numbering,
-alt text of pictures)."""
+builds the document's XML by hand (East Asian fonts, w:lang, style aliases, fields, table rows,
+sections, footers, numbering, alt text of pictures). The package's other parts are docx_package's."""
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import cache
 from typing import NamedTuple, Sequence
 
 from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from docx.shared import Twips
 from lxml import etree
@@ -31,7 +32,7 @@ SECTPR_ORDER = (
     " pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid"
     " printerSettings sectPrChange"
 ).split()
-THEME_FONT_ATTRS = [qn(f"w:{name}") for name in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
+HEADER_DISTANCE = 851  # 1.5 cm, Word's default on A4: the documents have no headers, w:pgMar wants it
 BREAK = None  # a line break in a run list (see add_runs)
 TAB = "\t"  # a tab in a run list: to the paragraph's next tab stop (see add_runs)
 
@@ -84,31 +85,14 @@ def _rpr(style):
 
 # --- styles -------------------------------------------------------------------------------
 
-def strip_theme_fonts(styles_element) -> None:
-    """Remove theme font attributes (asciiTheme …) from docDefaults and every style: they
-    override the font names that the styles set."""
-    for rfonts in list(styles_element.iter(qn("w:rFonts"))):
-        for attr in THEME_FONT_ATTRS:
-            rfonts.attrib.pop(attr, None)
-        if not rfonts.attrib:
-            rfonts.getparent().remove(rfonts)
-
-
 def set_doc_defaults(styles_element, latin: str, east_asian: str, lang: str, east_asian_lang: str) -> None:
-    """Fonts and languages of docDefaults; paragraph defaults without the template's spacing."""
+    """Fonts and languages of docDefaults; paragraph defaults single-spaced, no space before or after."""
     defaults = styles_element.find(qn("w:docDefaults"))
     rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
     _set_fonts(rpr, latin, east_asian)
     _set(rpr, "lang", RPR_ORDER, val=lang, eastAsia=east_asian_lang, bidi="ar-SA")
     ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
     _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=240, lineRule="auto")
-
-
-def set_theme_font_lang(settings_element, lang: str, east_asian_lang: str) -> None:
-    """The languages Word assumes for theme fonts (the template says ja-JP)."""
-    for old in settings_element.findall(qn("w:themeFontLang")):
-        old.set(qn("w:val"), lang)
-        old.set(qn("w:eastAsia"), east_asian_lang)
 
 
 def set_auto_hyphenation(settings_element) -> None:
@@ -123,20 +107,6 @@ def set_auto_hyphenation(settings_element) -> None:
             settings_element.insert(0, element)
 
 
-def reset_style(style) -> None:
-    """Drop a template style's formatting (keeping list numbering), so that only the style
-    definitions of word-styles.yaml apply."""
-    element = style.element
-    for tag in ("w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"):
-        for old in element.findall(qn(tag)):
-            element.remove(old)
-    ppr = element.pPr
-    if ppr is not None:
-        for child in list(ppr):
-            if child.tag != qn("w:numPr"):
-                ppr.remove(child)
-
-
 def set_fonts(style, latin: str, east_asian: str, east_asian_hint: bool = False) -> None:
     """w:rFonts with the Latin font in ascii/hAnsi/cs and the Chinese font in eastAsia."""
     _set_fonts(_rpr(style), latin, east_asian, east_asian_hint)
@@ -148,7 +118,7 @@ def _set_fonts(rpr, latin: str, east_asian: str, east_asian_hint: bool = False) 
 
 
 def set_color(style, color: str) -> None:
-    """Text colour, "auto" or RRGGBB (replacing the template's theme colours)."""
+    """Text colour, "auto" or RRGGBB."""
     _set(_rpr(style), "color", RPR_ORDER, val=color)
 
 
@@ -177,13 +147,46 @@ def set_char_spacing(style, points: float) -> None:
 def set_indents(style, size_pt: float, first_line: float | None = None, left: float | None = None,
                 right: float | None = None) -> None:
     """Indents in characters: w:*Chars (hundredths of a character) for Word, and twips of the
-    style's size for readers that ignore them."""
+    style's size for readers that ignore them; a negative first line is a hanging indent."""
     attrs = {}
-    for name, chars in (("firstLine", first_line), ("left", left), ("right", right)):
+    if first_line is not None and first_line < 0:
+        first, first_line = "hanging", -first_line
+    else:
+        first = "firstLine"
+    for name, chars in ((first, first_line), ("left", left), ("right", right)):
         if chars is not None:
             attrs[name] = round(chars * size_pt * 20)
             attrs[f"{name}Chars"] = round(chars * 100)
     _set(_ppr(style), "ind", PPR_ORDER, **attrs)
+
+
+def set_aliases(style, aliases: str) -> None:
+    """The style's other name (w:aliases), which Word shows after its name: "附件标题,Attachment Title"."""
+    style.element.name.addnext(OxmlElement("w:aliases", {qn("w:val"): aliases}))
+
+
+def number_list_style(style, numbering, kind: str) -> None:
+    """Number the paragraphs of a list style: a numbering of one level in `numbering`
+    (word/numbering.xml), "bullet" (•) or "decimal" (1.), its marker at the paragraph's first line
+    and its text at the paragraph's indent: the level has the style's hanging indent, which
+    LibreOffice takes from the level, not the style, for a list the writer restarts."""
+    abstract_id = len(numbering.findall(qn("w:abstractNum")))
+    abstract = OxmlElement("w:abstractNum", {qn("w:abstractNumId"): str(abstract_id)})
+    _sub(abstract, "multiLevelType", val="singleLevel")
+    lvl = _sub(abstract, "lvl", ilvl=0)
+    _sub(lvl, "start", val=1)
+    _sub(lvl, "numFmt", val=kind)
+    _sub(lvl, "pStyle", val=style.style_id)
+    _sub(lvl, "lvlText", val="•" if kind == "bullet" else "%1.")
+    _sub(lvl, "lvlJc", val="left")
+    _sub(lvl, "pPr").append(deepcopy(_ppr(style).find(qn("w:ind"))))
+    first_num = numbering.find(qn("w:num"))
+    if first_num is None:
+        numbering.append(abstract)
+    else:
+        first_num.addprevious(abstract)  # every w:abstractNum before the first w:num
+    numpr = _ppr(style).get_or_add_numPr()
+    numpr.get_or_add_numId().val = numbering.add_num(abstract_id).numId
 
 
 def set_outline_level(style, level: int) -> None:
@@ -289,7 +292,7 @@ def set_page(section, page: PageGeometry, footer_distance: int, grid: tuple[int,
     section.page_width, section.page_height = Twips(page.width), Twips(page.height)
     section.top_margin, section.bottom_margin = Twips(page.top), Twips(page.bottom)
     section.left_margin, section.right_margin = Twips(page.left), Twips(page.right)
-    section.footer_distance = Twips(footer_distance)
+    section.header_distance, section.footer_distance, section.gutter = Twips(HEADER_DISTANCE), Twips(footer_distance), Twips(0)
     sectpr = section._sectPr
     for old in sectpr.findall(qn("w:docGrid")):
         sectpr.remove(old)
@@ -323,7 +326,7 @@ def set_footer_references(sectpr, footers: dict[str, str]) -> None:
 
 
 class Box(NamedTuple):
-    """A rectangle on the page in EMU (1 mm = 36000), from the page's top left corner."""
+    """A rectangle on the page in twips, from the page's top left corner."""
 
     x: int
     y: int
@@ -331,48 +334,33 @@ class Box(NamedTuple):
     height: int
 
 
-_SIDEWAYS_TEXT_BOX = f"""<w:r {" ".join(f'xmlns:{p}="{nsmap[p]}"' for p in ("w", "wp", "a"))}
-    xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>
-  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0"
-      locked="0" layoutInCell="1" allowOverlap="1">
-    <wp:simplePos x="0" y="0"/>
-    <wp:positionH relativeFrom="page"><wp:posOffset>{{x}}</wp:posOffset></wp:positionH>
-    <wp:positionV relativeFrom="page"><wp:posOffset>{{y}}</wp:posOffset></wp:positionV>
-    <wp:extent cx="{{width}}" cy="{{height}}"/>
-    <wp:effectExtent l="0" t="0" r="0" b="0"/>
-    <wp:wrapSquare wrapText="bothSides"/>
-    <wp:docPr id="{{id}}" name="Page number {{id}}"/>
-    <wp:cNvGraphicFramePr/>
-    <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
-      <wps:wsp>
-        <wps:cNvSpPr txBox="1"/>
-        <wps:spPr>
-          <a:xfrm><a:off x="0" y="0"/><a:ext cx="{{width}}" cy="{{height}}"/></a:xfrm>
-          <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
-          <a:noFill/><a:ln><a:noFill/></a:ln>
-        </wps:spPr>
-        <wps:txbx><w:txbxContent><w:p><w:pPr><w:pStyle w:val="{{paragraph_style}}"/></w:pPr></w:p></w:txbxContent></wps:txbx>
-        <wps:bodyPr rot="0" vert="{{vert}}" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" anchorCtr="0">
-          <a:noAutofit/>
-        </wps:bodyPr>
-      </wps:wsp>
-    </a:graphicData></a:graphic>
-  </wp:anchor>
-</w:drawing></w:r>"""
-
-
-def add_sideways_page_field(p, box: Box, clockwise: bool, paragraph_style: str, char_style: str,
-                            shape_id: int) -> None:
-    """Anchor to the w:p `p` a text box without border or fill at `box` on the page, holding a
-    paragraph of style `paragraph_style` with "— N —" (see add_page_field), its text turned a
-    quarter clockwise (reading down the page, glyph tops to the right: vert) or anticlockwise
-    (reading up, tops to the left: vert270). The line hugs the box's side where the tops face.
-    Square wrapping, though the box lies in a margin where no text runs: LibreOffice 7.4 puts a
-    "vert" box without wrapping at the page's top left corner."""
-    run = parse_xml(_SIDEWAYS_TEXT_BOX.format(**box._asdict(), id=shape_id, paragraph_style=paragraph_style,
-                                              vert="vert" if clockwise else "vert270"))
-    add_page_field(run.find(f".//{qn('w:txbxContent')}/{qn('w:p')}"), char_style)
-    p.append(run)
+def add_side_page_field(ftr, box: Box, direction: str, paragraph_style: str, char_style: str) -> None:
+    """Put "— N —" (see add_page_field), in a paragraph of style `paragraph_style`, into a table of
+    one cell floating at `box` on the page, before the footer's paragraph: the cell's text runs down
+    the page (`direction` tbRl, glyph tops to the right) or up (btLr, tops to the left); no borders,
+    no cell margins, the row exactly the box's height. A cell's text direction survives LibreOffice
+    saving the file through ODF; a text box's vertical text (wps:bodyPr vert) comes back horizontal,
+    the number stacked in the narrow box (docs/layout.md, "Landscape page numbers")."""
+    tbl = etree.Element(_w("tbl"))
+    ftr.insert(0, tbl)
+    tblpr = _sub(tbl, "tblPr")
+    _sub(tblpr, "tblpPr", leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0, vertAnchor="page",
+         horzAnchor="page", tblpX=box.x, tblpY=box.y)
+    _sub(tblpr, "tblW", w=box.width, type="dxa")
+    _sub(tblpr, "tblLayout", type="fixed")
+    margins = _sub(tblpr, "tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        _sub(margins, side, w=0, type="dxa")
+    _sub(_sub(tbl, "tblGrid"), "gridCol", w=box.width)
+    tr = _sub(tbl, "tr")
+    _sub(_sub(tr, "trPr"), "trHeight", val=box.height, hRule="exact")
+    tc = _sub(tr, "tc")
+    tcpr = _sub(tc, "tcPr")
+    _sub(tcpr, "tcW", w=box.width, type="dxa")
+    _sub(tcpr, "textDirection", val=direction)
+    p = _sub(tc, "p")
+    _sub(_sub(p, "pPr"), "pStyle", val=paragraph_style)
+    add_page_field(p, char_style)
 
 
 def add_page_field(p, style_id: str) -> None:
@@ -392,8 +380,7 @@ def add_page_field(p, style_id: str) -> None:
 
 def describe_picture(inline, shape_id: int, text: str) -> None:
     """Give an inline picture (wp:inline) its alt text, in wp:docPr's descr (what Word shows as
-    Alt Text and screen readers read) and title, and a drawing id unique in the document: the
-    text boxes of landscape footers use 1 and 2."""
+    Alt Text and screen readers read) and title, and a drawing id unique in the document."""
     doc_pr = inline.find(qn("wp:docPr"))
     doc_pr.set("id", str(shape_id))
     doc_pr.set("name", f"Chart {shape_id}")
