@@ -142,7 +142,6 @@ class DocxWriter:
         self.page = self.wanted = PORTRAIT
         self.has_content = self.page_break_pending = self.last_was_table = False
         self.pictures = 0
-        self.fonts = fonts
         self.mark_lines = 0  # lines of 份号, 密级 and 紧急程度 above the issuer mark
         self.define_styles(specs, font_names)
         self.set_up_pages()
@@ -578,7 +577,7 @@ class DocxWriter:
         oxml.describe_picture(inline, FIRST_PICTURE_ID + self.pictures, alt)
         self.pictures += 1
         if chart:
-            docx_charts.add_chart(self.doc.part, inline.getparent(), *chart, fonts=(self.fonts["latin"], self.fonts["hei"]),
+            docx_charts.add_chart(self.doc.part, inline.getparent(), *chart, fonts=(self.font_names["latin"], self.font_names["hei"]),
                                   lang=self.lang, created=self.doc.core_properties.created)
 
     # --- tables ----------------------------------------------------------------------------
