@@ -219,15 +219,15 @@ def test_a_folder_without_write_permission(argv, project, monkeypatch, capsys):
 def test_a_full_disk_while_writing_a_document(project, monkeypatch, capsys):
     """The kernel's own ENOSPC (the third DOCX is written to /dev/full): exit 74 at the output
     folder, which is as it was, without the staging folder."""
-    from reportgen.writers import docx
+    from reportgen.writers import docx_package
 
-    real, targets = docx.save_reproducibly, []
+    real, targets = docx_package.save, []
 
-    def full_disk(document, target: Path) -> None:
+    def full_disk(document, target: Path, known_fonts) -> None:
         targets.append(target)
-        real(document, target if len(targets) < 3 else Path("/dev/full"))
+        real(document, target if len(targets) < 3 else Path("/dev/full"), known_fonts)
 
-    monkeypatch.setattr(docx, "save_reproducibly", full_disk)
+    monkeypatch.setattr(docx_package, "save", full_disk)
     argv = ["build", "--force", "--lang", "zh", "--format", "docx", "--templates", str(TEMPLATES)]
     refused(argv, 74, "output: error: no space left on the disk", project, capsys)
     assert len(targets) == 3
