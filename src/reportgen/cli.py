@@ -149,9 +149,10 @@ def main(argv: list[str] | None = None) -> int:
                                                                   "give the content folder"))])
         return run(args)
     except ReportgenError as exc:
-        for problem in exc.problems:
+        problems = list(dict.fromkeys(exc.problems))  # once each, when two checks find the same
+        for problem in problems:
             print(problem, file=sys.stderr)
-        count = len(exc.problems)
+        count = len(problems)
         print(ngettext("reportgen: {count} problem; nothing was written", "reportgen: {count} problems; nothing was written", count).format(count=count), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -75,11 +75,25 @@ def confined(path: Path, root: Path, where: Location | None = None, folder: str 
     """`path` with its symlinks resolved, refused unless it lies under `root` (`folder`: the content
     folder, or a templates folder); the error is reported at `where` (the field naming the file) or
     at the file."""
-    resolved = Path(path).resolve()
+    resolved = resolve(path)
+    if resolved is None:
+        raise ContentError([Problem(where or Location(path), link_loop())])
     if not resolved.is_relative_to(Path(root).resolve()):
         raise ContentError([Problem(where or Location(path), _("refused to read {path}: it is outside {folder} (resolves to {resolved})").format(
             path=display_path(path), folder=folder, resolved=resolved))])
     return resolved
+
+
+def resolve(path: Path) -> Path | None:
+    """`path` with its symbolic links resolved; None for a link that leads back to itself."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, later ones OSError (ELOOP)
+        return None
+
+
+def link_loop() -> str:
+    return _("a symbolic link that leads back to itself (a loop): remove it, or point it at a file")
 
 
 def entries(folder: Path, skip: Path | None = None) -> list[Path]:
@@ -100,16 +114,21 @@ def entries(folder: Path, skip: Path | None = None) -> list[Path]:
 
 
 def outside_links(folder: Path, skip: Path | None = None) -> list[Problem]:
-    """Every symbolic link below `folder` (none below `skip`) that resolves outside it: a content
+    """Every symbolic link below `folder` (none below `skip`) that resolves outside it, or loops: a content
     folder may link only within itself, whether or not a document reads the link (a fingerprint
     reads every file). Links are not followed into folders."""
     root = Path(folder).resolve()
-    return [
-        Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
-                                  "copy the file in instead").format(target=os.readlink(path)))
-        for path in entries(folder, skip)
-        if path.is_symlink() and not path.resolve().is_relative_to(root)
-    ]
+    problems = []
+    for path in entries(folder, skip):
+        if not path.is_symlink():
+            continue
+        target = resolve(path)
+        if target is None:
+            problems.append(Problem(Location(path), link_loop()))
+        elif not target.is_relative_to(root):
+            problems.append(Problem(Location(path), _("a symbolic link out of the content folder (to {target}): content may link only within its folder; "
+                                                      "copy the file in instead").format(target=os.readlink(path))))
+    return problems
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
@@ -158,7 +177,9 @@ def pending(files: dict[Path, bytes]) -> Iterator[None]:
 def stamp(path: Path) -> tuple | None:
     """What a cached reading of a file is keyed on: its pending bytes, else its time, size and inode
     (None when it cannot be read)."""
-    resolved = Path(path).resolve()
+    resolved = resolve(path)
+    if resolved is None:
+        return None
     if resolved in _PENDING:
         return ("pending", hashlib.sha256(_PENDING[resolved]).hexdigest())
     try:
@@ -170,7 +191,7 @@ def stamp(path: Path) -> tuple | None:
 
 def is_file(path: Path) -> bool:
     """Whether `path` is a file (or one that an import is about to write)."""
-    return Path(path).resolve() in _PENDING or Path(path).is_file()
+    return resolve(path) in _PENDING or Path(path).is_file()
 
 
 def read_text(path: Path, root: Path) -> str:
