@@ -27,6 +27,8 @@ Records = list[tuple[int, list[str]]]  # each non-blank row with the line (CSV) 
 Unread = dict[tuple[int, int], Problem]  # XLSX cells that read as empty though the sheet holds something, by (sheet row, column index): why
 Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with its line
 HEADER_SEARCH = 10  # rows above the header (a title, a unit line) that are skipped
+MAX_SHEET_ROWS = 2 * MAX_TABLE_ROWS  # a sheet's rows, blank, title and total rows included: read no further
+MAX_SHEET_COLUMNS = 200  # a sheet's columns (Excel has 16,384: one cell far right would make every row that wide)
 TOTAL_ROWS = ("合计", "总计", "小计")  # a file's own total rows, recomputed rather than read
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 SHEET_CELL, SHEET_FORMULA, SHEET_VALUE, SHEET_ROW, SHEET_MERGE = (f"{{http://schemas.openxmlformats.org/spreadsheetml/2006/main}}{tag}" for tag in ("c", "f", "v", "row", "mergeCell"))
@@ -113,7 +115,7 @@ def xlsx_records(file: Path, workbook: bytes, sheet: str | None = None) -> tuple
             if sheet is not None and sheet not in book.sheetnames:
                 raise ContentError([Problem(Location(file), _("the workbook has no sheet '{sheet}' (sheets: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)))])
             values = book[sheet] if sheet else book.worksheets[0]
-            rows = list(values.iter_rows(values_only=True))
+            rows = sheet_rows(file, values)
             merged, uncomputed = unread_cells(workbook, values)
         finally:
             book.close()
@@ -142,6 +144,25 @@ def xlsx_records(file: Path, workbook: bytes, sheet: str | None = None) -> tuple
             if (row, column) != (cells.min_row, cells.min_col):
                 unread[(row, column - 1)] = problem
     return records, unread
+
+
+def sheet_rows(file: Path, sheet) -> list[tuple]:
+    """A read-only sheet's rows, bounded: a cell far right or far down (XFD1048576) would make the
+    sheet a million rows of sixteen thousand cells, so both are refused where the bound is passed."""
+    from openpyxl.utils.cell import get_column_letter
+
+    if (sheet.max_column or 0) > MAX_SHEET_COLUMNS:  # the sheet's own dimension, as Excel saves it
+        raise ContentError([Problem(Location(file, 1, sheet.max_column), _(
+            "sheet '{sheet}' has cells as far right as column {column}; a table has at most {limit} columns: delete the cells to the right "
+            "of the table").format(sheet=sheet.title, column=get_column_letter(sheet.max_column), limit=MAX_SHEET_COLUMNS))])
+    rows = []
+    for row in sheet.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS):
+        rows.append(row)
+        if len(rows) > MAX_SHEET_ROWS:
+            raise ContentError([Problem(Location(file, len(rows)), _(
+                "sheet '{sheet}' goes on past row {limit} (blank rows included); a table has at most {rows} rows: delete the rows below "
+                "the table").format(sheet=sheet.title, limit=MAX_SHEET_ROWS, rows=MAX_TABLE_ROWS))])
+    return rows
 
 
 def unread_cells(workbook: bytes, sheet) -> tuple[list, list[str]]:
