@@ -251,6 +251,21 @@ def test_a_full_disk_while_writing_a_file(argv, project, monkeypatch, capsys):
     refused(argv, 74, "earlier.txt: error: no space left on the disk", project, capsys)
 
 
+def test_a_full_disk_while_writing_a_new_project(project, monkeypatch, capsys):
+    """`reportgen new` whose third file meets ENOSPC: exit 74, no half-written project left."""
+    from reportgen import starter
+
+    real, copied = starter.shutil.copyfile, []
+
+    def full_disk(source, target):
+        copied.append(target)
+        return real(source, target if len(copied) < 3 else "/dev/full")
+
+    monkeypatch.setattr(starter.shutil, "copyfile", full_disk)
+    refused(["new", "office"], 74, "office: error: no space left on the disk", project, capsys)
+    assert len(copied) == 3 and not (project / "office").exists()
+
+
 def test_a_killed_worker(project, monkeypatch, capsys):
     """SIGKILL a worker process of `build -j 2` (as the out-of-memory killer would) once the first
     document is done: exit 75 at the output folder, which is as it was, its manifest matching its files."""

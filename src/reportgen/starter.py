@@ -22,7 +22,9 @@ def new_project(target: Path) -> list[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
-        shutil.copytree(STARTER, staging, dirs_exist_ok=True)
+        for source in sorted(STARTER.rglob("*")):  # not copytree: it gathers OSErrors into one without an errno (a full disk)
+            copy = staging / source.relative_to(STARTER)
+            copy.mkdir() if source.is_dir() else shutil.copyfile(source, copy)
         if target.exists():
             target.rmdir()
         staging.rename(target)
