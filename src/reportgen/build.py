@@ -257,6 +257,10 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
             try:
                 results, failure = future.result()
             except BrokenProcessPool:
+                # Close this end of the queue of work: the feeder thread may be writing a document
+                # no worker will read, and shutdown() would wait for it forever (a CPython bug fixed
+                # after 3.11.2, Debian 12's Python); with no reader left, the write fails instead.
+                pool._call_queue._reader.close()
                 raise WorkerKilled([Problem(Location(staging.parent), _(EXIT_STATUSES[EXIT_TEMPFAIL]))]) from None
             if failure:
                 kind, problems = failure
