@@ -257,10 +257,7 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
             try:
                 results, failure = future.result()
             except BrokenProcessPool:
-                # Close this end of the queue of work: the feeder thread may be writing a document
-                # no worker will read, and shutdown() would wait for it forever (a CPython bug fixed
-                # after 3.11.2, Debian 12's Python); with no reader left, the write fails instead.
-                pool._call_queue._reader.close()
+                unblock_feeder(pool)
                 raise WorkerKilled([Problem(Location(staging.parent), _(EXIT_STATUSES[EXIT_TEMPFAIL]))]) from None
             if failure:
                 kind, problems = failure
@@ -268,6 +265,18 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
             yield futures[future], results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def unblock_feeder(pool: ProcessPoolExecutor) -> None:
+    """After a worker was killed: the executor's feeder thread may be writing a document that no
+    worker will read, and shutdown() would wait for it forever. CPython closes the queue's reader
+    itself since the fix of gh-94777 (not in Debian 12's Python 3.11.2); where it does not, this
+    does, and the write fails instead of blocking. Never both: two closes of one pipe race."""
+    import inspect
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    if "call_queue._reader.close()" not in inspect.getsource(_ExecutorManagerThread.terminate_broken):
+        pool._call_queue._reader.close()
 
 
 def watch_parent(parent: int) -> None:
