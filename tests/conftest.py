@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
 MM = 72 / 25.4
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def pytest_addoption(parser):
@@ -49,6 +51,32 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("output")
     build(CONTENT, out, TEMPLATES)
     return out
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Debian's Chromium, headless, driven through /usr/bin/chromedriver (scripts/install.sh --with-browser)."""
+    if not (CHROMEDRIVER.exists() and CHROMIUM.exists()):
+        message = "needs Debian's chromium and chromium-driver: run scripts/install.sh --with-browser"
+        if os.environ.get("REPORTGEN_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not try to download a browser
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+                "--window-size=1280,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @pytest.fixture(scope="session")

@@ -128,12 +128,14 @@ def build(
     force: bool = False,
     jobs: int = 1,
     strict: bool = False,
+    ids: frozenset[str] | None = None,
 ) -> Built:
-    """Build every document (or one quarter's bulletins) whose inputs changed since it was built
-    into `out_dir` (with `force`, every one); nothing in `out_dir` changes unless every file was
-    written. `step(name)` is called as each file is done. Segments whose translation is not
-    approved or translated are warnings (errors with `strict`); they make the English a draft. So
-    are the writers' findings (output_warnings), kept in the manifest with each file they are about."""
+    """Build every document (or one quarter's bulletins, or the documents of `ids`) whose inputs
+    changed since it was built into `out_dir` (with `force`, every one); nothing in `out_dir`
+    changes unless every file was written. `step(name)` is called as each file is done. Segments
+    whose translation is not approved or translated are warnings (errors with `strict`); they make
+    the English a draft. So are the writers' findings (output_warnings), kept in the manifest with
+    each file they are about."""
     from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
@@ -141,7 +143,7 @@ def build(
     warnings = problems_for_build(content_dir, templates_dir)
     if strict and warnings:
         raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in warnings])
-    docs = planned(content_dir, templates_dir, content, langs, quarter)
+    docs = [doc for doc in planned(content_dir, templates_dir, content, langs, quarter) if ids is None or doc.id in ids]
     if not docs:
         message = _("no documents to build for quarter {quarter}").format(quarter=quarter) if quarter else _("no documents to build")
         raise ContentError([Problem(Location(content_dir), message)])
@@ -172,7 +174,7 @@ def build(
         found = output_warnings([entries[n] for n in names], content_dir, templates_dir, out_dir)
         if strict and found:
             raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in found])
-        record = {"inputs": inputs.of_build(build_options(langs, formats, quarter)), "files": sorted(names)}
+        record = {"inputs": inputs.of_build(build_options(langs, formats, quarter, ids)), "files": sorted(names)}
         result = Built([entries[n] for n in names], [written[n] for n in names if n in written], warnings, content.warnings, found)
         staging.commit(result, result.written, record)
     return result
@@ -180,7 +182,8 @@ def build(
 
 def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, content_dir: Path | None = None) -> list[tuple[str, int | None, tuple[Finding, ...]]]:
     """Render one document and write it in each (format, path): the sha256, page count and findings
-    of each file (characters no font has, in both formats; words that do not fit, in the PDF).
+    of each file (characters no font has, in both formats; words that do not fit, in the PDF). The
+    format "html" is the rendered HTML itself, as the PDF and DOCX writers read it (for the preview).
     Fonts in the fonts folder of `content_dir` serve the roles they are official fonts of (fonts.py)."""
     from .fonts import missing_characters
     from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
@@ -190,6 +193,10 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
     glyphs = [Finding("glyph", c) for c in missing_characters(html, templates_dir, content_dir)]
     out = []
     for fmt, target in files:
+        if fmt == "html":  # the HTML the PDF is made from, which `reportgen preview` shows
+            target.write_text(html, encoding="utf-8")
+            out.append((sha256(target), None, ()))
+            continue
         try:
             pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else (None, [])
             if fmt == "docx":

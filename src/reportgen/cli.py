@@ -50,6 +50,13 @@ def parser() -> argparse.ArgumentParser:
                        description="Show which font serves each font role (templates/fonts.yaml): an official font installed on this machine "
                                    "or in the content's fonts folder (<content>/fonts/), else a free substitute.")
     common(f)
+    v = sub.add_parser("preview", help="show the documents in the browser as they are edited",
+                       description="Serve a page on 127.0.0.1 (this machine only) that lists the documents and shows the one chosen, "
+                                   "rebuilt and reloaded after every change of the content or templates; an invalid edit shows its problems there. "
+                                   "Builds into a temporary folder, never output/. Ctrl-C stops it (exit status 0).")
+    common(v)
+    v.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0: any free port)")
+    v.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable; default: all)")
     n = sub.add_parser("new", help="start a new content folder that builds at once",
                        description="Write a small, commented content folder (a plan with two heading levels, one table "
                                    "from a CSV with Chinese headers, one quarter of progress) into FOLDER, which must be new or empty.")
@@ -169,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """The command; what the file system refuses (errors.REFUSALS) is reported as the environment's,
     at the path it names or else at what the command writes."""
-    commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "schema": run_schema}
+    commands = {"build": run_build, "check": run_check, "fonts": run_fonts, "new": run_new, "preview": run_preview, "schema": run_schema}
     commands.update(publish=run_publish, verify=run_verify, site=run_site)
     commands.update(i18n=run_i18n)
     try:
@@ -276,6 +283,15 @@ def run_fonts(args: argparse.Namespace) -> int:
     for line in role_report(args.templates, args.content):
         print(line)
     return 0
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from .preview import preview
+
+    if not 0 <= args.port <= 65535:
+        print(_("reportgen preview: --port must be a port number, 0 to 65535 (0: any free port)"), file=sys.stderr)
+        return EXIT_USAGE
+    return preview(args.content, args.templates, tuple(args.lang or LANGS), args.port)
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -19,6 +19,11 @@ _ = _catalogue.gettext
 ngettext = _catalogue.ngettext
 
 
+def language() -> str:
+    """The messages' language as HTML names it (the preview's page): zh-CN or en."""
+    return "zh-CN" if _catalogue.info().get("language", "").startswith("zh") else "en"
+
+
 def N_(message: str) -> str:
     """Mark a constant for the catalogue; it is translated with `_()` where it is shown."""
     return message

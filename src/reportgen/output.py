@@ -148,8 +148,11 @@ class Inputs:
         return fingerprint({"toolchain": self.toolchain, "content": self.content, "options": options})
 
 
-def build_options(langs: Iterable[str], formats: Iterable[str], quarter: str | None) -> dict[str, Any]:
-    return {"lang": sorted(langs), "format": sorted(formats), "quarter": quarter}
+def build_options(langs: Iterable[str], formats: Iterable[str], quarter: str | None, ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """What a build was asked for; `ids` (some documents only) only when given, so that the
+    fingerprint of a whole build stays as it was."""
+    options = {"lang": sorted(langs), "format": sorted(formats), "quarter": quarter}
+    return options if ids is None else {**options, "documents": sorted(ids)}
 
 
 def up_to_date(content_dir: Path, templates_dir: Path, out_dir: Path, options: dict[str, Any]) -> int | None:
