@@ -125,3 +125,12 @@ def test_preview_listens_on_127_0_0_1_only(plan, tmp_path, capsys):
     finally:
         server.server_close()
     assert f"reportgen: error: cannot serve the preview on 127.0.0.1:{port}: Address already in use" in capsys.readouterr().err
+
+
+def test_the_page_speaks_the_users_language():
+    """On a Chinese desktop (LANG=zh_CN.UTF-8) the page is Chinese, as the terminal's messages are."""
+    script = "from pathlib import Path; from reportgen.preview import Preview, page; print(page(Preview(Path('.'), Path('.'), Path('.'), ('zh',)), None))"
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    shown = subprocess.run([sys.executable, "-c", script], env={**env, "LANG": "zh_CN.UTF-8", "PYTHONPATH": str(ROOT / "src")},
+                           capture_output=True, text=True, check=True).stdout
+    assert '<html lang="zh-CN">' in shown and "<title>reportgen 预览</title>" in shown and "<h1>文档</h1>" in shown

@@ -34,6 +34,7 @@ from .templates import Templates
 HOST = "127.0.0.1"  # this machine only: no option chooses another address
 FORMATS = ("pdf", "html")  # the PDF, and the HTML the page shows
 REVIEW = "zh-en"  # the review copy's language: built with both languages
+SHOWN_WITH = b'<link rel="stylesheet" href="/official.css">\n<style>body { max-width: 156mm; margin: 1em auto; }</style>\n</head>'  # the type area's width
 POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"  # nothing from elsewhere
 
 
@@ -199,7 +200,7 @@ class Handler(BaseHTTPRequestHandler):
         if found and found[1] in state.documents:
             body = (state.out_dir / f"{found[1]}.{found[2]}").read_bytes()
             if found[2] == "html":
-                return self.send(200, "text/html; charset=utf-8", body.replace(b"</head>", b'<link rel="stylesheet" href="/official.css">\n</head>', 1))
+                return self.send(200, "text/html; charset=utf-8", body.replace(b"</head>", SHOWN_WITH, 1))
             return self.send(200, "application/pdf", body)
         return self.send(404, "text/plain; charset=utf-8", b"")
 
@@ -225,13 +226,17 @@ def page(state: Preview, wanted: str | None) -> str:
         for n, d in state.documents.items()
     )
     e = html.escape
-    document = (f'<p><a href="/doc/{quote(shown)}.pdf" type="application/pdf" target="_blank">{e(_("open the PDF"))}</a></p>\n'
+    words = {"title": _("reportgen preview"), "documents": _("Documents"), "pdf": _("open the PDF"), "building": _("building…"),
+             "stopped": _("the preview has stopped: start it again with reportgen preview"),
+             "problems": _("The content has problems: the documents are the last good ones")}
+    t = {key: e(text) for key, text in words.items()}  # out of the f-strings, which the catalogue's extraction does not read
+    document = (f'<p><a href="/doc/{quote(shown)}.pdf" type="application/pdf" target="_blank">{t["pdf"]}</a></p>\n'
                 f'<iframe id="document" title="{e(state.documents[shown].title)}" src="/doc/{quote(shown)}.html"></iframe>') if shown else ""
     return f"""<!DOCTYPE html>
 <html lang="{language()}">
 <head>
 <meta charset="utf-8">
-<title>{e(_("reportgen preview"))}</title>
+<title>{t['title']}</title>
 <style>
 body {{ margin: 0; display: flex; height: 100vh; font-family: sans-serif; }}
 nav {{ width: 18em; overflow: auto; padding: 0 1em; background: #f4f4f4; }}
@@ -243,17 +248,17 @@ iframe {{ flex: 1; width: 100%; border: 1px solid #ccc; }}
 <script src="/preview.js" defer></script>
 </head>
 <body data-shown="{e(shown)}" data-names="{e(" ".join(names))}" data-version="{e(state.documents[shown].version) if shown else ""}"
-      data-building="{e(_("building…"))}" data-stopped="{e(_("the preview has stopped: start it again with reportgen preview"))}">
+      data-building="{t['building']}" data-stopped="{t['stopped']}">
 <nav>
-<h1>{e(_("Documents"))}</h1>
+<h1>{t['documents']}</h1>
 <ul>
 {items}
 </ul>
 </nav>
 <main>
-<p id="status" role="status">{e(_("building…")) if state.building or not names else ""}</p>
+<p id="status" role="status">{t['building'] if state.building or not names else ""}</p>
 <section id="problems"{"" if state.problems else " hidden"}>
-<h2>{e(_("The content has problems: the documents are the last good ones"))}</h2>
+<h2>{t['problems']}</h2>
 <pre>{e(chr(10).join(state.problems))}</pre>
 </section>
 {document}
