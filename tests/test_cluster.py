@@ -23,7 +23,7 @@ from reportgen.output import MANIFEST, sha256
 
 distributed = pytest.importorskip("distributed")
 
-ROWS = 40  # projects in the synthetic table: a few seconds per document
+ROWS = 20  # projects in the synthetic table: a second or two per document
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,80 @@ def test_a_worker_whose_environment_differs_is_refused(cluster, project, tmp_pat
         stop(odd)
         while len(cluster.nthreads()) > 2:
             time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_build(cluster, project, capsys):
+    """SIGKILL the worker process given a document as soon as the scheduler gives it one (its nanny
+    starts a new one): Dask gives the document to a worker again and the build finishes with the
+    bytes of a local build, or it stops with exit 75 naming the document; output/ is consistent."""
+    pids = cluster.run(os.getpid)
+    killed = []
+
+    def kill_a_busy_worker() -> None:
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            busy = [address for address, keys in cluster.processing().items() if keys and address in pids]
+            if busy:
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                killed.append(busy[0])
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    status = main(build(project, "killed", "--scheduler", cluster.scheduler.address))
+    killer.join()
+    assert killed
+    err = capsys.readouterr().err
+    if status == 0:
+        assert files(project / "killed") == files(project / "reference")
+    else:
+        assert status == 75 and "error: the Dask cluster lost the workers making " in err, err
+    consistent(project / "killed")
+
+
+@pytest.mark.parametrize("lost", [
+    distributed.KilledWorker("made_remotely-1", None, 3),
+    distributed.scheduler.NoWorkerError("made_remotely-1", 60),
+    distributed.scheduler.NoValidWorkerError("made_remotely-1", set(), set(), {}, 60),
+    distributed.client.FutureCancelledError("made_remotely-1", "scheduler-connection-lost"),
+])
+def test_a_document_whose_workers_are_gone_is_a_killed_worker(lost, tmp_path):
+    """What Dask reports when every worker given a document died (KilledWorker), none is left
+    (NoWorkerError, NoValidWorkerError: after the scheduler's no-workers-timeout) or the scheduler is gone: exit 75
+    at the output folder, naming the document, and nothing written."""
+    from reportgen.build import WorkerKilled
+    from reportgen.cluster import received
+
+    remote, done = Future(), Future()
+    remote.set_exception(lost)
+    received(remote, done, [("pdf", tmp_path / "plan.zh.pdf")], "plan.zh", tmp_path)
+    with pytest.raises(WorkerKilled) as raised:
+        done.result()
+    (problem,) = raised.value.problems
+    assert raised.value.exit_code == 75 and problem.location.file == tmp_path
+    assert problem.message == (f"the Dask cluster lost the workers making plan.zh ({type(lost).__name__}): "
+                               "run the build again once the cluster has workers")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_scheduler_at_the_address(project, monkeypatch, capsys):
+    """Nothing listens at the address: exit 69 once Dask's connect timeout (here 0.5 s) is over."""
+    import dask
+
+    monkeypatch.setitem(dask.config.config["distributed"]["comm"]["timeouts"], "connect", "0.5s")
+    assert main(build(project, "nowhere", "--scheduler", "tcp://127.0.0.1:9")) == 69
+    assert capsys.readouterr().err.startswith("reportgen: error: no Dask scheduler answers at tcp://127.0.0.1:9 (Timed out trying to connect")
+
+
+def test_without_distributed(project, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError, as where it is not installed
+    assert main(build(project, "nowhere", "--scheduler", "tcp://127.0.0.1:9")) == 69
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "reportgen: error: --scheduler needs Dask's distributed package, which is not installed: "
+        "install reportgen with its cluster extra (pip install 'reportgen[cluster]')")
+
+
+def test_jobs_or_a_scheduler(capsys):
+    assert main(["build", "-j", "2", "--scheduler", "tcp://127.0.0.1:8786"]) == 64
+    assert "argument --scheduler: not allowed with argument -j/--jobs" in capsys.readouterr().err

@@ -42,19 +42,23 @@ class ClusterUnavailable(ReportgenError):
     exit_code = EXIT_UNAVAILABLE
 
 
-def environment(templates_dir: Path, content_dir: Path, out_dir: Path) -> dict[str, str | None]:
-    """What must be the same on every worker as here, by name (None: missing): reportgen (its version
-    and code), Python, the packages and libraries that change the bytes, the font each official name
-    is served by and the sha256 of each file of those fonts, and the content and templates folders
-    (the sha256 of their files; the output folder left out)."""
+def software() -> dict[str, str | None]:
+    """What must be the same on the scheduler as here, by name (None: missing), since it unpickles
+    the documents sent: reportgen (its version and code), Python, and the packages of PACKAGES."""
     code = fingerprint(tree_digests(PACKAGE, "*.py"))[:12]
-    found = {"reportgen": f"{__version__} (code {code})", "Python": platform.python_version()}
-    found |= {name: installed(name) for name in PACKAGES}
-    found |= {name: library_version(*library) for name, library in LIBRARIES.items()}
+    return {"reportgen": f"{__version__} (code {code})", "Python": platform.python_version()} | {name: installed(name) for name in PACKAGES}
+
+
+def environment(templates_dir: Path, content_dir: Path, out_dir: Path) -> dict[str, str | None]:
+    """What must be the same on every worker as here, by name (None: missing): the software, the
+    libraries of LIBRARIES, the font each official name is served by and the sha256 of each file of
+    those fonts, and the content and templates folders (the sha256 of their files; the output
+    folder left out)."""
+    found = software() | {name: library_version(*library) for name, library in LIBRARIES.items()}
     roles = resolve_roles(templates_dir, content_dir)
     found |= {font.official: font.served_by for font in roles}
     families = {font.served_by for font in roles}
-    files = [Path(f) for names, _, f in (line.partition("\t") for line in fc_list("%{family}\t%{file}")) if split_families([names]) & families]
+    files = [Path(f) for names, tab, f in (line.partition("\t") for line in fc_list("%{family}\t%{file}")) if split_families([names]) & families]
     found |= {str(path): file_digest(path, path.stat().st_mtime_ns) for path in sorted({*files, *folder_fonts(content_dir)})}
     for folder in (content_dir, *Templates(templates_dir, content_dir).folders):
         found[str(folder)] = "sha256 " + fingerprint(tree_digests(folder, skip=out_dir))[:12] if folder.is_dir() else None
@@ -97,17 +101,22 @@ def connect(address: str, templates_dir: Path, content_dir: Path, out_dir: Path)
         raise ClusterUnavailable(_("no Dask scheduler answers at {address} ({reason})").format(address=address, reason=exc)) from None
     try:
         here = environment(templates_dir, content_dir, out_dir)
-        problems = []
+        try:
+            problems = [_("scheduler {address}: {name}: {here} here, {there} on the scheduler").format(address=address, **difference)
+                        for difference in differences(software(), client.run_on_scheduler(software))]
+        except Exception as exc:  # it cannot unpickle what is sent: no reportgen there, another Python
+            problems = [_("scheduler {address}: cannot tell its environment ({reason})").format(address=address, reason=f"{type(exc).__name__}: {exc}")]
         for worker, found in client.run(environment, templates_dir, content_dir, out_dir, on_error="return").items():
             if isinstance(found, BaseException):
                 problems.append(_("worker {worker}: cannot tell its environment ({reason})").format(worker=worker, reason=f"{type(found).__name__}: {found}"))
             else:
-                problems += differences(worker, here, found)
-        for worker, threads in client.nthreads().items():
-            if threads != 1:  # matplotlib and fontconfig are not safe in threads: one document at a time in each worker process
+                problems += worker_differences(worker, here, found)
+        threads = client.nthreads()
+        for worker, count in threads.items():
+            if count != 1:  # matplotlib and fontconfig are not safe in threads: one document at a time in each worker process
                 problems.append(_("worker {worker} runs {count} threads: start each worker with --nthreads 1 "
-                                  "(more workers with --nworkers)").format(worker=worker, count=threads))
-        if not client.nthreads():
+                                  "(more workers with --nworkers)").format(worker=worker, count=count))
+        if not threads:
             problems.append(_("the Dask cluster at {address} has no worker").format(address=address))
         if problems:
             raise ClusterUnavailable([Problem(UNPLACED, p) for p in problems])
@@ -117,11 +126,14 @@ def connect(address: str, templates_dir: Path, content_dir: Path, out_dir: Path)
     return ClusterExecutor(client, here, out_dir)
 
 
-def differences(worker: str, here: dict[str, str | None], found: dict[str, str | None]) -> list[str]:
-    """What differs between this machine's environment and the worker's, one line each."""
-    return [_("worker {worker}: {name}: {here} here, {there} on the worker").format(
-                worker=worker, name=name, here=here.get(name) or _("missing"), there=found.get(name) or _("missing"))
+def differences(here: dict[str, str | None], found: dict[str, str | None]) -> list[dict[str, str]]:
+    """What differs between this machine's environment and another's: name, here, there."""
+    return [dict(name=name, here=here.get(name) or _("missing"), there=found.get(name) or _("missing"))
             for name in sorted(here.keys() | found.keys()) if here.get(name) != found.get(name)]
+
+
+def worker_differences(worker: str, here: dict[str, str | None], found: dict[str, str | None]) -> list[str]:
+    return [_("worker {worker}: {name}: {here} here, {there} on the worker").format(worker=worker, **d) for d in differences(here, found)]
 
 
 class ClusterExecutor(Executor):
@@ -152,7 +164,7 @@ def made_remotely(here: dict[str, str | None], job, doc, files: list[tuple[str, 
     into a temporary folder; each file's bytes come back in place of its sha256."""
     from distributed import get_worker
 
-    problems = differences(get_worker().address, here, environment(templates_dir, content_dir, out_dir))
+    problems = worker_differences(get_worker().address, here, environment(templates_dir, content_dir, out_dir))
     if problems:
         return None, (ClusterUnavailable, [Problem(UNPLACED, p) for p in problems])
     with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
@@ -160,26 +172,25 @@ def made_remotely(here: dict[str, str | None], job, doc, files: list[tuple[str, 
         results, failure = job(doc, targets, templates_dir, content_dir)
         if failure:
             return None, failure
-        return [(target.read_bytes(), pages, found) for (_, target), (_, pages, found) in zip(targets, results)], None
+        return [(target.read_bytes(), pages, found) for (fmt, target), (digest, pages, found) in zip(targets, results)], None
 
 
 def received(remote: Future, done: Future, files: list[tuple[str, Path]], document: str, out_dir: Path) -> None:
     """A document's outcome from the cluster, on `done` as build.make_all reads it: its files written
     at their targets (each sha256, page count and findings), or its failure."""
     from distributed import KilledWorker
-    from distributed.scheduler import NoValidWorkerError
+    from distributed.scheduler import NoValidWorkerError, NoWorkerError
 
     try:
         results, failure = remote.result()
         if results:
-            for (_, target), (data, *_) in zip(files, results):
+            for (fmt, target), (data, pages, found) in zip(files, results):
                 target.write_bytes(data)
             results = [(hashlib.sha256(data).hexdigest(), pages, found) for data, pages, found in results]
         done.set_result((results, failure))
-    except (KilledWorker, NoValidWorkerError, CancelledError) as exc:  # its workers died, none is left, or the scheduler is gone
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    except (KilledWorker, NoWorkerError, NoValidWorkerError, CancelledError) as exc:  # its workers died, none is left, or the scheduler is gone
         done.set_exception(WorkerKilled([Problem(Location(out_dir), _(
             "the Dask cluster lost the workers making {document} ({reason}): run the build again once the cluster has workers"
-        ).format(document=document, reason=reason))]))
+        ).format(document=document, reason=type(exc).__name__))]))
     except BaseException as exc:
         done.set_exception(exc)
