@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -129,13 +129,15 @@ def build(
     jobs: int = 1,
     strict: bool = False,
     ids: frozenset[str] | None = None,
+    scheduler: str | None = None,
 ) -> Built:
     """Build every document (or one quarter's bulletins, or the documents of `ids`) whose inputs
     changed since it was built into `out_dir` (with `force`, every one); nothing in `out_dir`
     changes unless every file was written. `step(name)` is called as each file is done. Segments
     whose translation is not approved or translated are warnings (errors with `strict`); they make
     the English a draft. So are the writers' findings (output_warnings), kept in the manifest with
-    each file they are about."""
+    each file they are about. With `scheduler`, the documents are made by the Dask cluster it
+    schedules for (cluster.py)."""
     from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
@@ -165,7 +167,7 @@ def build(
                 todo.append((doc, stale))
 
         written = {}
-        for files, results in make_all(todo, staging.dir, templates_dir, jobs, content_dir):
+        for files, results in make_all(todo, staging.dir, templates_dir, jobs, content_dir, scheduler):
             for file, (digest, pages, found) in zip(files, results):
                 written[file.path] = entries[file.path] = replace(file, sha256=digest, pages=pages, warnings=found or None)
                 step(file.path)
@@ -238,9 +240,9 @@ def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: 
 
 
 def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_dir: Path, jobs: int,
-             content_dir: Path | None = None) -> Iterator[tuple[list[Entry], list]]:
-    """Each document's files written into `staging`, in this process or in `jobs` worker processes
-    (0: one per CPU), as each is done.
+             content_dir: Path | None = None, scheduler: str | None = None) -> Iterator[tuple[list[Entry], list]]:
+    """Each document's files written into `staging`, in this process, in `jobs` worker processes
+    (0: one per CPU) or by the Dask cluster of `scheduler` (`executor`), as each is done.
 
     Workers are spawned, not forked: a fork would copy the state of fontconfig and matplotlib once
     they are loaded, and a fresh process costs about the same as a fork server with two workers.
@@ -250,14 +252,12 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
         return [(f.format, staging / f.path) for f in files]
 
     jobs = min(jobs or os.cpu_count() or 1, len(todo))
-    if jobs <= 1:
+    if jobs <= 1 and not (scheduler and todo):
         for doc, files in todo:
             yield files, make(doc, targets(files), templates_dir, content_dir)
         return
 
-    import multiprocessing
-
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent, initargs=(os.getpid(),))
+    pool = executor(jobs, scheduler, templates_dir, content_dir, staging.parent)
     try:
         futures = {pool.submit(make_in_worker, doc, targets(files), templates_dir, content_dir): files for doc, files in todo}
         for future in as_completed(futures):
@@ -272,6 +272,18 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
             yield futures[future], results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def executor(jobs: int, scheduler: str | None, templates_dir: Path, content_dir: Path | None, out_dir: Path) -> Executor:
+    """Where documents are made: `jobs` local worker processes, or the workers of the Dask cluster
+    whose scheduler is at `scheduler` once they are found to have this machine's environment."""
+    if scheduler:
+        from .cluster import connect
+
+        return connect(scheduler, templates_dir, content_dir, out_dir)
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent, initargs=(os.getpid(),))
 
 
 def unblock_feeder(pool: ProcessPoolExecutor) -> None:

@@ -40,7 +40,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable; default: all)")
     b.add_argument("--format", choices=("pdf", "docx"), action="append", help="only this format (repeatable; default: all)")
     b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
-    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build in N worker processes (0: one per CPU; default: 1)")
+    workers = b.add_mutually_exclusive_group()
+    workers.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build in N worker processes (0: one per CPU; default: 1)")
+    workers.add_argument("--scheduler", metavar="ADDRESS", help="build on the workers of the Dask cluster whose scheduler is at ADDRESS, "
+                                                                "e.g. tcp://127.0.0.1:8786 (docs/performance.md, \"Scale-out\")")
     b.add_argument("--force", action="store_true", help="rebuild every file, even those whose inputs have not changed")
     b.add_argument("--strict", action="store_true", help="fail when a segment's translation is not translated or approved (instead of marking the English as DRAFT), "
                                                          "a word does not fit a line of the PDF, or no font has a character (instead of warning)")
@@ -241,6 +244,7 @@ def run_build(args: argparse.Namespace) -> int:
             force=args.force,
             jobs=args.jobs,
             strict=args.strict,
+            scheduler=args.scheduler,
         )
     elapsed = time.perf_counter() - started
     for warning in (*entries.content_warnings, *entries.warnings, *entries.output_warnings):

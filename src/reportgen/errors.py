@@ -14,6 +14,7 @@ EXIT_WRITER = 4  # a writer could not produce a file
 EXIT_PUBLISH = 5  # publishing refused: nothing built, unknown edition, or a published edition would change
 EXIT_VERIFY = 6  # a published edition does not match its edition.json
 EXIT_USAGE = 64  # wrong command-line use (sysexits.h: EX_USAGE)
+EXIT_UNAVAILABLE = 69  # the Dask cluster of --scheduler cannot build (EX_UNAVAILABLE)
 EXIT_INTERNAL = 70  # a bug in reportgen (never bad input): reported without a traceback (EX_SOFTWARE)
 EXIT_CANTCREAT = 73  # the system refused to create or open a file or folder (EX_CANTCREAT)
 EXIT_IOERR = 74  # the disk is full or failing (EX_IOERR)
@@ -28,6 +29,8 @@ EXIT_STATUSES = {  # every exit status, as README.md, docs/用户手册.md (in C
     EXIT_PUBLISH: N_("publish refused: nothing built, an unknown edition, or a published edition would change"),
     EXIT_VERIFY: N_("verify: a published edition does not match its edition.json"),
     EXIT_USAGE: N_("wrong use: an unknown option or value, a path with a NUL byte, a SOURCE_DATE_EPOCH that is not a whole number"),
+    EXIT_UNAVAILABLE: N_("the Dask cluster (--scheduler) cannot build: distributed not installed, no scheduler at the address, no worker, "
+                          "or a worker whose fonts or versions differ from this machine's"),
     EXIT_INTERNAL: N_("internal error, a bug in reportgen: please report it with the command (REPORTGEN_DEBUG=1 shows the traceback)"),
     EXIT_CANTCREAT: N_("a file or folder cannot be created or opened: no permission, a read-only disk, a file where a folder is needed or the reverse"),
     EXIT_IOERR: N_("the disk is full, over its quota or failing"),
