@@ -40,7 +40,7 @@ XMP = "http://ns.adobe.com/xap/1.0/"
 PDF_NS = "http://ns.adobe.com/pdf/1.3/"
 DOCS = [(doc_id, lang) for doc_id in ("action-plan", "key-projects", "bulletin-2020Q1", "bulletin-2020Q2",
                                       "bulletin-2020Q3", "bulletin-2020Q4") for lang in ("zh", "en")]
-LANG = {"zh": "zh-CN", "en": "en"}
+LANG = {"zh": "zh-CN", "en": "en-US"}
 
 
 # --- reading the files back ---------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_pdf_ua_variant(real_html, tmp_path):
     assert meta[f"{{{PDFUAID}}}part"] == "1" and f"{{{PDFAID}}}part" not in meta
     assert meta[f"{{{DC}}}title"] == info(reader)["/Title"] != ""
     catalog = reader.trailer["/Root"]
-    assert catalog["/MarkInfo"]["/Marked"] == True and catalog["/Lang"] == "en"
+    assert catalog["/MarkInfo"]["/Marked"] == True and catalog["/Lang"] == "en-US"
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True
     assert all(embedded(font) for font in fonts(reader))
     assert [e["/S"] for e in struct_elements(reader)].count("/Figure") == 2

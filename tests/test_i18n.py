@@ -16,7 +16,7 @@ from translate.storage import xliff
 
 from reportgen.cli import main
 from reportgen.errors import Location
-from reportgen.i18n.qa import check, check_segment, run_qa
+from reportgen.i18n.qa import Term, check, check_segment, load_glossary, run_qa
 from reportgen.i18n.review import review_documents
 from reportgen.i18n.segments import Segment, YamlPlace, collect
 from reportgen.i18n.state import (
@@ -365,6 +365,22 @@ def test_qa_warnings_are_reported_and_the_target_applied(project, tmp_path, caps
     assert collect(content, templates).by_id()["plan.action-plan.sections.approach.title"].en == "Direction"
 
 
+def test_a_target_with_a_rendering_the_glossary_avoids_is_refused(project, tmp_path):
+    """A calque the glossary lists under `avoid` is a QA error: the import refuses it at its unit."""
+    content, templates = project
+    path = tmp_path / "en.xlf"
+    seg_id = "progress.2020Q2.next_steps"
+    calque = collect(content, templates).by_id()[seg_id].en.replace("on a list for priority supervision", "under listed supervision")
+    lines = edit_targets(content, templates, path, {seg_id: calque})
+    before = snapshot(content, templates)
+    with pytest.raises(TranslationError) as refused:
+        import_(path, content, templates)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}:{lines[seg_id]}: error: {seg_id}: glossary term 挂牌督办 is rendered “listed supervision”, which the glossary says to avoid: "
+        "write “priority supervision” [glossary]; not applied"]
+    assert snapshot(content, templates) == before
+
+
 def test_the_content_check_names_the_unit_whose_english_fails_it(project, tmp_path):
     """`reportgen check` runs on the files as they would be written; its error is reported at the
     unit whose English takes the line, not at the others of the same file."""
@@ -589,15 +605,34 @@ def test_brackets_check():
 
 
 def test_markup_check():
-    assert ("markup", "warning") in checks("实行**挂牌督办**", "place under listed supervision")
-    assert checks("实行**挂牌督办**", "place under **listed supervision**") == set()
+    assert ("markup", "warning") in checks("实行**挂牌督办**", "put on a list for priority supervision")
+    assert checks("实行**挂牌督办**", "put **on a list for priority supervision**") == set()
 
 
 def test_glossary_check():
-    glossary = {"碳化硅": ("silicon carbide", "SiC"), "太原": ("Taiyuan",)}
+    glossary = {"碳化硅": Term(("silicon carbide", "SiC")), "太原": Term(("Taiyuan",))}
     assert ("glossary", "warning") in checks("太原碳化硅基地", "a Taiyuan base for carborundum", glossary)
     assert checks("太原碳化硅基地", "a Taiyuan base for SiC", glossary) == set()
     assert checks("太原碳化硅基地", "a taiyuan base for Silicon Carbide", glossary) == set()
+
+
+def test_a_rendering_the_glossary_avoids_is_an_error():
+    glossary = {"整机": Term(("finished product", "complete equipment"), avoid=("complete machine",))}
+    (finding,) = check_segment(seg("推进整机企业配套合作", "cooperation with Complete Machine makers"), glossary)
+    assert str(finding) == ("content/plan.yaml:7:9: error: plan.p.sections.s.text: glossary term 整机 is rendered “complete machine”, "
+                            "which the glossary says to avoid: write “finished product” [glossary]")
+    assert checks("推进整机企业配套合作", "cooperation with makers of complete equipment", glossary) == set()
+    assert checks("推进企业合作", "cooperation with complete machine makers", glossary) == set()  # only where the Chinese has the term
+
+
+def test_glossary_entries(tmp_path):
+    glossary = tmp_path / "i18n" / "glossary.yaml"
+    glossary.parent.mkdir()
+    glossary.write_text("terms:\n  太原: Taiyuan\n  碳化硅: [silicon carbide, SiC]\n  挂牌督办: {en: priority supervision, avoid: [listed supervision]}\n", encoding="utf-8")
+    assert load_glossary(tmp_path) == {"太原": Term(("Taiyuan",)), "碳化硅": Term(("silicon carbide", "SiC")),
+                                       "挂牌督办": Term(("priority supervision",), ("listed supervision",))}
+    assert all(term.avoid for zh, term in load_glossary(ROOT / "content").items()
+               if zh in ("挂牌督办", "制高点", "整机", "配套合作", "资产证券化", "国家集成电路产业基金", "产业集群"))
 
 
 def test_consistency_check():

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyphen
 import pytest
 from lxml import etree
 from pypdf import PdfReader
@@ -164,6 +166,28 @@ def test_pdf_table_header_on_every_table_page(built, manifest):
     assert len(pages) >= 2
     for text in pages:
         assert "序号" in text and "企业名称" in text and "总投资" in text
+
+
+def test_english_is_hyphenated_as_us_english(built, manifest):
+    """English documents are tagged en-US, not en (which pyphen reads as British English, "star-ted",
+    "Semiconduct-or"): every word broken at a line end in an English PDF is broken where the US
+    patterns allow ("start-ed"), and the DOCX asks Word and LibreOffice for en-US."""
+    us = pyphen.Pyphen(lang="en_US")
+    for entry in manifest:
+        if (entry["lang"], entry["format"]) != ("en", "pdf"):
+            continue
+        path = built / entry["path"]
+        assert PdfReader(path).trailer["/Root"]["/Lang"] == "en-US"
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        words = {w for p in docx_paragraphs(output_file(built, manifest, entry["id"], "en", "docx")) for w in re.findall(r"[A-Za-z]+", p)}
+        breaks = re.findall(r"([A-Za-z]+)\u2010\n", text)  # U+2010: a hyphen WeasyPrint added
+        assert breaks, entry["path"]
+        for start in breaks:  # the word it starts (tables interleave lines: look the word up in the DOCX)
+            assert any(len(start) in us.positions(w) for w in words if w.startswith(start) and w != start), \
+                f"{entry['path']}: {start}‐ is not a US English break of {sorted(w for w in words if w.startswith(start))}"
+        docx = output_file(built, manifest, entry["id"], "en", "docx")
+        langs = [e.get(f"{W}val") for part in ("word/styles.xml", "word/document.xml") for e in docx_xml(docx, part).iter(f"{W}lang")]
+        assert langs and set(langs) == {"en-US"}, (docx, langs)
 
 
 def docx_xml(path: Path, part: str) -> etree._Element:

@@ -41,7 +41,7 @@ def test_hostile_table_and_progress_text_is_literal_in_every_output(content_copy
     table = content_copy / "tables" / "key-projects.csv"
     text = table.read_text(encoding="utf-8")
     table.write_text(text.replace("中国电科（山西）电子信息科技创新产业园统筹配套项目", zh, 1)
-                     .replace("Overall Supporting Facilities Project of the CETC (Shanxi) Electronic Information Science and Technology Innovation Industrial Park", f'"{en}"', 1), encoding="utf-8")
+                     .replace("Overall Ancillary Facilities Project of the CETC (Shanxi) Electronic Information Science and Technology Innovation Industrial Park", f'"{en}"', 1), encoding="utf-8")
     quarter = content_copy / "progress" / "2020-Q1.csv"
     rows = list(csv.reader(quarter.open(encoding="utf-8", newline="")))
     lagging = next(row for row in rows[1:] if row[-2])  # a row with a problem: the bulletin prints it

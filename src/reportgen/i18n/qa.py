@@ -14,7 +14,8 @@ Each finding names the segment, its location (the Chinese source, file:line) and
     brackets       error     brackets or quotes unbalanced in the target (when the source is balanced)
                    warning   fewer brackets or quotes in the target than in the source, full-width ones in English
     markup         warning   Markdown ** / * emphasis not matching the source
-    glossary       warning   a glossary term in the source without its approved English in the target
+    glossary       error     a rendering the glossary says to avoid (a calque) in the target of a source with the term
+                   warning   a glossary term in the source without its approved English in the target
     consistency    warning   the same source translated two different ways
 
 Errors fail `reportgen i18n check`; warnings are printed. Glossary: content/i18n/glossary.yaml.
@@ -62,6 +63,15 @@ FULL_WIDTH = "（）［］【】〔〕《》，。；：！？、"
 
 
 @dataclass(frozen=True)
+class Term:
+    """A glossary term's English: the approved renderings (the first preferred, the others accepted,
+    e.g. an abbreviation after its first use) and the renderings to avoid (calques)."""
+
+    en: tuple[str, ...]
+    avoid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     segment_id: str
     location: Location
@@ -76,9 +86,9 @@ class Finding:
         return str(self.problem())
 
 
-def load_glossary(content_dir: Path) -> dict[str, tuple[str, ...]]:
-    """zh term → approved English renderings (the first is preferred; the others are accepted, e.g.
-    an abbreviation after its first use)."""
+def load_glossary(content_dir: Path) -> dict[str, Term]:
+    """zh term → its English. A term maps to an English term, a list of them, or a mapping
+    `{en: <term or list>, avoid: <term or list>}`."""
     path = Path(content_dir) / GLOSSARY_FILE
     if not path.is_file():
         return {}
@@ -88,12 +98,22 @@ def load_glossary(content_dir: Path) -> dict[str, tuple[str, ...]]:
     if not isinstance(terms, dict):
         raise ContentError([Problem(Location(path, 1), "invalid glossary: expected `terms:` mapping Chinese terms to English")])
     out = {}
-    for zh, en in terms.items():
-        values = [en] if isinstance(en, str) else en
-        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
-            raise ContentError([Problem(locate(path, raw, (*prefix, zh)), f"glossary: '{zh}' must map to an English term or a list of them")])
-        out[str(zh)] = tuple(v.strip() for v in values)
+    for zh, entry in terms.items():
+        fields = entry if isinstance(entry, dict) else {"en": entry}
+        en, avoid = english_terms(fields.get("en")), english_terms(fields.get("avoid", []))
+        if not en or avoid is None or set(fields) - {"en", "avoid"}:
+            raise ContentError([Problem(locate(path, raw, (*prefix, zh)),
+                                        f"glossary: '{zh}' must map to an English term, a list of them, or {{en: …, avoid: […]}}")])
+        out[str(zh)] = Term(en, avoid)
     return out
+
+
+def english_terms(value: object) -> tuple[str, ...] | None:
+    """A glossary value (a term or a list of terms) as a tuple, or None when it is neither."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        return None
+    return tuple(v.strip() for v in values)
 
 
 def zh_numbers(text: str) -> list[tuple[str, Decimal, Decimal, set[str]]]:
@@ -135,7 +155,7 @@ def en_numbers(text: str) -> set[tuple[str, Decimal]]:
     return values
 
 
-def check_segment(s: Segment, glossary: dict[str, tuple[str, ...]]) -> list[Finding]:
+def check_segment(s: Segment, glossary: dict[str, Term]) -> list[Finding]:
     found: list[Finding] = []
 
     def add(check: str, severity: str, message: str) -> None:
@@ -184,9 +204,14 @@ def check_segment(s: Segment, glossary: dict[str, tuple[str, ...]]) -> list[Find
         add("markup", "warning", f"Markdown bold markers (**) differ: {zh.count('**')} in the Chinese, {en.count('**')} in the English")
 
     lower = en.lower()
-    for term, renderings in glossary.items():
-        if term in zh and not any(r.lower() in lower for r in renderings):
-            add("glossary", "warning", f"glossary term {term} is not rendered as “{renderings[0]}”" + (f" (or {', '.join(renderings[1:])})" if renderings[1:] else ""))
+    for term, t in glossary.items():
+        if term not in zh:
+            continue
+        avoided = [bad for bad in t.avoid if bad.lower() in lower]
+        for bad in avoided:
+            add("glossary", "error", f"glossary term {term} is rendered “{bad}”, which the glossary says to avoid: write “{t.en[0]}”")
+        if not avoided and not any(r.lower() in lower for r in t.en):
+            add("glossary", "warning", f"glossary term {term} is not rendered as “{t.en[0]}”" + (f" (or {', '.join(t.en[1:])})" if t.en[1:] else ""))
     return found
 
 
@@ -210,7 +235,7 @@ def check_consistency(segments: list[Segment]) -> list[Finding]:
     return found
 
 
-def check(segments: list[Segment], glossary: dict[str, tuple[str, ...]]) -> list[Finding]:
+def check(segments: list[Segment], glossary: dict[str, Term]) -> list[Finding]:
     """Every finding on `segments`, errors first within each segment."""
     out = [f for s in segments for f in check_segment(s, glossary)]
     return out + check_consistency(segments)
