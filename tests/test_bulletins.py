@@ -14,6 +14,7 @@ from reportgen.build import build
 from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.errors import EXIT_CONTENT
+from reportgen.render import money
 
 SMALL = Path(__file__).parent / "roots" / "bulletin-small"
 LOCATED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+)(?::(?P<col>\d+))?: error: (?P<msg>.+)$")
@@ -65,10 +66,9 @@ def test_overview_figures_equal_the_tables_in_both_formats(built, manifest, lang
     found = [n.replace(",", "") for n in numbers(overview)]
     for value in (count, started, rate.rstrip("%"), gap.lstrip("−+")):
         assert value in found, (value, overview)
-    # amounts: 万元 as in the table in Chinese; million yuan in English (万元 ÷ 100)
-    scale = Decimal(1) if lang == "zh" else Decimal(100)
+    # amounts: the table's exact figure in 万元, rounded in the prose (182241.2万元; 1.82 billion yuan)
     for value in (planned, ytd, quarter):
-        assert Decimal(value.replace(",", "")) in {Decimal(n) * scale for n in found}, (value, overview)
+        assert money(Decimal(value.replace(",", "")), "万元", lang) in overview, (value, overview)
     assert squash(overview) in squash(pdf_text(output_file(built, manifest, "bulletin-2020Q2", lang, "pdf")))
     assert "100.0%" in overview or "100%" not in overview  # the start rate keeps one decimal
 
@@ -188,10 +188,10 @@ def test_small_series_builds_in_both_formats(small, tmp_path):
     entries = build(small, tmp_path, TEMPLATES, quarter="2021Q2")
     assert sorted(e.path for e in entries) == sorted(f"small-2021Q2.{lang}.{fmt}" for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx"))
     text = squash(pdf_text(tmp_path / "small-2021Q2.en.pdf"))
-    assert squash("Investment completed in the year totaled 19,500 million yuan") in text  # 195 亿元
+    assert squash("Year-to-date investment totaled 19.5 billion yuan") in text  # 195 亿元
 
 
-@pytest.mark.parametrize("lang,label", [("zh", "时间进度 50.0%"), ("en", "Time schedule 50.0%")])
+@pytest.mark.parametrize("lang,label", [("zh", "时间进度 50.0%"), ("en", "Time-elapsed benchmark 50.0%")])
 def test_charts_are_embedded_in_both_formats(built, manifest, lang, label):
     import zipfile
 
@@ -211,4 +211,4 @@ def test_charts_are_embedded_in_both_formats(built, manifest, lang, label):
     assert len(media) == len(native) == 2  # native charts, each with its PNG as the fallback (tests/test_docx_charts.py)
     alts = [d.get("descr") for d in document.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr") if d.get("descr")]
     assert len(alts) == 4 and alts[0] == alts[1] and all(len(a) > 40 for a in alts)  # the chart's and its fallback's
-    assert ("50.0%" in alts[0]) and ("项目10：21.5%" in alts[0] if lang == "zh" else "project 10: 21.5%" in alts[0])
+    assert ("50.0%" in alts[0]) and ("项目10：21.5%" in alts[0] if lang == "zh" else "Project 10: 21.5%" in alts[0])

@@ -116,7 +116,7 @@ def test_caches_and_workbooks_hold_the_bulletins_numbers(package):
     assert cached(rate_series, "cat") == [str(p.number) for p in b.projects]
     assert [float(v) for v in cached(rate_series, "val")] == pytest.approx(rates, abs=1e-12)
     assert [float(v) for v in cached(benchmark_series, "val")] == [float(b.benchmark)] * len(rates)
-    label = "时间进度 50.0%" if lang == "zh" else "Time schedule 50.0%"
+    label = "时间进度 50.0%" if lang == "zh" else "Time-elapsed benchmark 50.0%"
     assert cached(benchmark_series, "tx") == [label]
     sheet = docx.workbook(1)
     rows = list(sheet.iter_rows(values_only=True))
@@ -341,7 +341,7 @@ def test_libreoffice_draws_the_charts_with_the_numbers_the_pdf_prints(built, man
     with pdfplumber.open(pdf) as document:
         assert not [image for page in document.pages for image in page.images]  # drawn, not the fallback picture
         text = "".join(page.extract_text() for page in document.pages)
-    assert ("时间进度 50.0%" if lang == "zh" else "Time schedule 50.0%") in text
+    assert ("时间进度 50.0%" if lang == "zh" else "Time-elapsed benchmark 50.0%") in text
 
 
 @pytest.mark.slow

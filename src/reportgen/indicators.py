@@ -19,6 +19,7 @@ from .model import (
     TaskNote,
     Text,
     quarter_names,
+    round1,
 )
 
 HUNDRED = Decimal(100)
@@ -62,7 +63,8 @@ def compute_bulletin(
     frame["started"] = frame["status"] != "not-started"
     frame["rate"] = [percent(y, p) for y, p in zip(frame["ytd"], frame["planned"])]
     frame["gap"] = [None if r is None else r - benchmark for r in frame["rate"]]
-    frame["lagging"] = [s != "completed" and g is not None and g < -threshold for s, g in zip(frame["status"], frame["gap"])]
+    # lagging: behind by the threshold or more (以上 includes its bound), as the gap is printed, to one decimal
+    frame["lagging"] = [s != "completed" and g is not None and round1(g) <= -threshold for s, g in zip(frame["status"], frame["gap"])]
 
     projects = tuple(
         ProjectProgress(

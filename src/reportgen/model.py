@@ -8,7 +8,7 @@ import codecs
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -261,7 +261,7 @@ class BulletinSeriesSource(Strict):
     progress: NonEmpty = Field("progress", description="folder of the quarter files, relative to the content folder (and inside it)")
     encoding: Encoding | None = Field(None, description="the quarter CSVs' encoding; default: UTF-8, else GB18030 if it reads as Chinese")
     columns: SeriesColumns
-    lagging_threshold: float = Field(10, ge=0, le=100, description="percentage points behind the time benchmark")
+    lagging_threshold: float = Field(10, ge=0, le=100, description="percentage points behind the time benchmark that make a project lag (this much or more)")
     group_name: Text | None = Field(None, description="what a group is, for headings (市 / City); default: the column's label")
     title: Text = Field(description="{quarter} prints the quarter")
     notice: Text | None = None
@@ -563,6 +563,11 @@ def format_number(value: Any, lang: str) -> str:
         whole, _, frac = text.partition(".")
         text = f"{int(whole):,}" + (f".{frac}" if frac else "")
     return text
+
+
+def round1(value: Decimal) -> Decimal:
+    """A rate or a gap to one decimal, as every bulletin prints it (half up: 9.95 → 10.0)."""
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 _ORDINALS = ("first", "second", "third", "fourth")

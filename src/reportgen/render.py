@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from .errors import Location, Problem, TemplateError
 from .inputs import stamp
-from .model import Column, Date, Period, format_number, heading_marker
+from .model import Column, Date, Period, format_number, heading_marker, round1
 from .templates import Templates
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -117,8 +117,9 @@ def pct(value: Decimal | None, lang: str) -> str:
 
 
 def points(value: Decimal) -> str:
-    """The size of a gap in percentage points, to one decimal (the sentence says ahead or behind)."""
-    return format_number(round1(abs(value)), "zh")
+    """The size of a gap in percentage points, to one decimal as rates are (the sentence says ahead
+    or behind)."""
+    return format(round1(abs(value)), "f")
 
 
 def signed_points(value: Decimal | None) -> str:
@@ -129,21 +130,29 @@ def signed_points(value: Decimal | None) -> str:
     return sign + format(round1(abs(value)), "f")
 
 
-def round1(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 UNIT_YUAN = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+EN_SCALES = ((10**9, "billion", 2), (10**6, "million", 1))  # the unit words of English prose, and their decimals
 
 
-def prose_amount(value: Decimal, unit: str, lang: str) -> str:
-    """Money in running text: in the table's unit in Chinese; in million yuan in English, exactly
-    (53745万元 → 537.45 million yuan), so that prose and tables can be checked against each other."""
-    return format_number(value if lang == "zh" else value * UNIT_YUAN[unit] / 10**6, lang)
+def money(value: Decimal, unit: str, lang: str) -> str:
+    """Money in running text, rounded for reading (the tables keep the exact figure in `unit`, the
+    table's 元, 万元 or 亿元): in Chinese in the table's unit, to at most two decimals (182241.2万元);
+    in English in billion yuan to two decimals, million yuan to one, or whole yuan below a million
+    (1.82 billion yuan, 356.4 million yuan, 120,000 yuan: docs/progress-format.md)."""
+    if lang == "zh":
+        return format_number(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), lang) + unit
+    yuan = value * UNIT_YUAN[unit]
+    for scale, word, decimals in EN_SCALES:
+        scaled = (yuan / scale).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if scaled >= 1:
+            return f"{format_number(scaled, lang)} {word} yuan"
+    return f"{format_number(yuan.quantize(Decimal(1), rounding=ROUND_HALF_UP), lang)} yuan"
 
 
-def prose_unit(unit: str, lang: str) -> str:
-    return unit if lang == "zh" else "million yuan"
+def plural(forms: dict[str, Any], n: int) -> Any:
+    """The form of a strings.yaml text for n things: of {one: …, other: …}, `one` for 1 and `other`
+    for any other number, as ngettext chooses in English (each form is a {zh, en} pair)."""
+    return forms["one"] if n == 1 else forms["other"]
 
 
 def marker(level: int, n: int, lang: str) -> str:
@@ -226,7 +235,7 @@ def _environment(templates_dir: Path, content_dir: Path | None, strings: tuple |
     )
     env.filters.update(
         md=markdown_html, lines=lines, one_line=one_line, long_date=long_date, amount=amount, period=period, cell=cell, fill=fill, pct=pct,
-        points=points, sentence=sentence, signed_points=signed_points, prose_amount=prose_amount, prose_unit=prose_unit, marker=marker,
+        points=points, sentence=sentence, signed_points=signed_points, money=money, plural=plural, round1=round1, number=format_number, marker=marker,
     )
     env.globals.update(chart_functions(templates_dir, content_dir))
     env.globals["strings"] = templates.read_yaml("strings.yaml")
