@@ -668,6 +668,7 @@ def test_review_copies(project):
     assert len(rows(docs["action-plan"])) == 92 and len(rows(docs["notice"])) == 92 + 12
     html = render_html(templates, "review.html.j2", lang="zh", kind="review", **docs["bulletin-2020Q2"])
     assert '<table class="data review">' in html and "<thead>" in html and 'class="doc-title"' in html
+    assert '<td lang="en-US">' in html  # the Latin face, US hyphenation
     assert "progress.2020Q2.kp-06.problem" in html and "部分设备采购合同尚在谈判" in html and "slowed the pace of investment" in html
     assert "已审定 approved" in html
 
