@@ -82,7 +82,8 @@ def test_one_quarter_only(tmp_path, capsys):
     from conftest import CONTENT
 
     assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q3", "--format", "pdf"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin-2020Q3.en.pdf", "bulletin-2020Q3.zh-en.pdf", "bulletin-2020Q3.zh.pdf", "manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin-2020Q3-changes.zh-en.pdf", "bulletin-2020Q3.en.pdf", "bulletin-2020Q3.zh-en.pdf",
+                                                              "bulletin-2020Q3.zh.pdf", "manifest.json"]
     assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q5"]) == 64
     assert "expected a quarter such as 2020Q2" in capsys.readouterr().err
 
@@ -186,7 +187,8 @@ def test_series_must_name_existing_columns(small, tmp_path, capsys):
 
 def test_small_series_builds_in_both_formats(small, tmp_path):
     entries = build(small, tmp_path, TEMPLATES, quarter="2021Q2")
-    assert sorted(e.path for e in entries) == sorted(f"small-2021Q2.{lang}.{fmt}" for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx"))
+    assert sorted(e.path for e in entries) == sorted([f"small-2021Q2.{lang}.{fmt}" for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx")]
+                                                     + [f"small-2021Q2-changes.zh-en.{fmt}" for fmt in ("pdf", "docx")])
     text = squash(pdf_text(tmp_path / "small-2021Q2.en.pdf"))
     assert squash("Year-to-date investment totaled 19.5 billion yuan") in text  # 195 亿元
 

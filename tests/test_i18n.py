@@ -695,11 +695,15 @@ def test_review_copies(project):
     content, templates = project
     from reportgen.render import render_html
 
-    docs = dict(review_documents(content, templates))
+    copies = review_documents(content, templates)
+    docs = {copy_id: context for copy_id, kind, context in copies if kind == "review"}
     assert list(docs) == ["notice", "action-plan", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
-    assert len(docs["action-plan"]["rows"]) == 92 and len(docs["notice"]["rows"]) == 92 + 12
+    assert [copy_id for copy_id, kind, _ in copies if kind == "review-changes"] == [f"{d}-changes" for d in docs]
+    rows = lambda context: [r for g in context["groups"] for r in g["rows"]]  # noqa: E731
+    assert len(rows(docs["action-plan"])) == 92 and len(rows(docs["notice"])) == 92 + 12
     html = render_html(templates, "review.html.j2", lang="zh", kind="review", **docs["bulletin-2020Q2"])
-    assert '<table class="data">' in html and "<thead>" in html and 'class="doc-title"' in html
+    assert '<table class="data review">' in html and "<thead>" in html and 'class="doc-title"' in html
+    assert '<td lang="en-US">' in html  # the Latin face, US hyphenation
     assert "progress.2020Q2.kp-06.problem" in html and "部分设备采购合同尚在谈判" in html and "slowed the pace of investment" in html
     assert "已审定 approved" in html
 

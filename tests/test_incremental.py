@@ -20,7 +20,8 @@ from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.output import MANIFEST, Entry, Staging, sha256
 
-QUARTER_FILES = {f"bulletin-2020Q4.{lang}.{fmt}" for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx")}  # with its review copy
+QUARTER_FILES = {f"bulletin-2020Q4{doc}.{lang}.{fmt}" for doc, lang in (("", "zh"), ("", "en"), ("", "zh-en"), ("-changes", "zh-en"))
+                 for fmt in ("pdf", "docx")}  # with its review copies
 
 
 @pytest.fixture
@@ -71,12 +72,12 @@ def assert_consistent(out: Path) -> list[dict]:
 
 
 def test_a_copied_build_is_up_to_date_and_a_no_op_touches_nothing(project, capsys):
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 52 files up to date" in run_build(capsys, project)
     before, manifest = mtimes(project / "out"), (project / "out" / MANIFEST).read_bytes()
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 52 files up to date" in run_build(capsys, project)
     assert mtimes(project / "out") == before and (project / "out" / MANIFEST).read_bytes() == manifest
     data = json.loads(manifest)
-    assert len(data["build"]["files"]) == 40 and all(len(e["inputs"]) == 64 for e in data["files"])
+    assert len(data["build"]["files"]) == 52 and all(len(e["inputs"]) == 64 for e in data["files"])
 
 
 def test_the_fast_path_imports_neither_pandas_nor_the_writers(project):
@@ -87,7 +88,7 @@ def test_the_fast_path_imports_neither_pandas_nor_the_writers(project):
         "print('loaded:', sorted(m for m in ('pandas', 'weasyprint', 'matplotlib', 'docx', 'jinja2', 'rich') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
-    assert "nothing to do: 40 files up to date" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
+    assert "nothing to do: 52 files up to date" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
 
 
 def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
@@ -95,7 +96,7 @@ def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
     before = mtimes(project / "out")
     entries = {e["path"]: e for e in json.loads((project / "out" / MANIFEST).read_text(encoding="utf-8"))["files"]}
     printed = run_build(capsys, project)
-    assert "built 6 files, 34 up to date" in printed
+    assert "built 8 files, 44 up to date" in printed
     assert changed(before, project / "out") == QUARTER_FILES | {MANIFEST}
     for e in assert_consistent(project / "out"):
         same = e["path"] not in QUARTER_FILES
@@ -169,7 +170,7 @@ def test_a_build_killed_at_any_moment_leaves_the_output_consistent(project, caps
         assert {k: v for k, v in now.items() if k != edited} == {k: v for k, v in listed.items() if k != edited}
     assert "up to date" in run_build(capsys, project, "--lang", "zh", "--format", "pdf")
     final = {e["path"]: e["sha256"] for e in assert_consistent(out)}
-    assert len(final) == 40 and final[edited] != listed[edited] and not list(out.glob(".staging-*"))
+    assert len(final) == 52 and final[edited] != listed[edited] and not list(out.glob(".staging-*"))
 
 
 KILLED_COMMIT = """
@@ -222,5 +223,5 @@ def test_stale_staging_folders_are_removed_by_the_next_build(project, capsys):
     stale = project / "out" / ".staging-killed"
     stale.mkdir()
     (stale / "action-plan.zh.pdf").write_bytes(b"half a PDF")
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 52 files up to date" in run_build(capsys, project)
     assert not stale.exists()

@@ -29,6 +29,7 @@ def test_new_then_build_gives_every_document(tmp_path):
     manifest = json.loads((folder / "output" / "manifest.json").read_text(encoding="utf-8"))["files"]
     got = {(e["id"], e["lang"], e["format"]) for e in manifest}
     want = {(doc, lang, fmt) for doc in ("work-plan", "projects", "bulletin-2027Q1") for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx")}
+    want |= {(f"{doc}-changes", "zh-en", fmt) for doc in ("work-plan", "bulletin-2027Q1") for fmt in ("pdf", "docx")}
     assert got == want - {("projects", "zh-en", "pdf"), ("projects", "zh-en", "docx")}
     for entry in manifest:
         assert (folder / "output" / entry["path"]).stat().st_size > 0

@@ -77,14 +77,15 @@ def documents(content: Content, langs: tuple[str, ...], quarter: str | None = No
 
 
 def review_copies(content_dir: Path, templates_dir: Path, docs: list[Document]) -> list[Document]:
-    """The bilingual review copy (kind review, lang zh-en) of each plan and bulletin being built."""
+    """The bilingual review copies (kind review, and review-changes: the segments not approved; lang
+    zh-en) of each notice, plan and bulletin being built."""
     from .i18n.review import review_documents
 
     sources = {doc.id: doc.sources for doc in docs}
     return [
-        Document(doc_id, "review", "zh-en", "review.html.j2", context, sources[doc_id])
-        for doc_id, context in review_documents(content_dir, templates_dir)
-        if doc_id in sources
+        Document(copy_id, kind, "zh-en", "review.html.j2", context, sources[context["document"]])
+        for copy_id, kind, context in review_documents(content_dir, templates_dir)
+        if context["document"] in sources
     ]
 
 
@@ -214,6 +215,7 @@ def output_warnings(entries: list[Entry], content_dir: Path, templates_dir: Path
     """The findings of the files' writers, each at every text of the content, in the file's
     language, that the file prints and that holds the word or character (at the file when none
     does: a template's text), each once."""
+    from .i18n.review import CHANGES_KIND, CHANGES_SUFFIX
     from .i18n.segments import collect, location_of
 
     found = [(entry, finding) for entry in entries for finding in entry.warnings or ()]
@@ -224,7 +226,8 @@ def output_warnings(entries: list[Entry], content_dir: Path, templates_dir: Path
     for entry, finding in found:
         text = finding.text.removesuffix("…")
         langs = ("zh", "en") if entry.lang == "zh-en" else (entry.lang,)
-        places = [location_of(s, lang, content_dir) for s in segments if entry.id in s.documents for lang in langs if text in getattr(s, lang)]
+        doc_id = entry.id.removesuffix(CHANGES_SUFFIX) if entry.kind == CHANGES_KIND else entry.id
+        places = [location_of(s, lang, content_dir) for s in segments if doc_id in s.documents for lang in langs if text in getattr(s, lang)]
         for where in places or [Location(out_dir / entry.path)]:
             problems[finding.at(where)] = None
     return list(problems)

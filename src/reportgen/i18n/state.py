@@ -9,9 +9,11 @@ A segment is
 
 The record is `content/i18n/translations.yaml`, one line per segment, sorted by id:
 
-    plan.action-plan.title: {source: '3f2a…', target: '9c1e…', state: approved}
+    plan.action-plan.title: {source: '3f2a…', target: '9c1e…', state: approved, en: "Action Plan …"}
 
-`source` is the short sha256 of the Chinese, `target` of the English at the time of recording.
+`source` is the short sha256 of the Chinese, `target` of the English at the time of recording;
+`en` the English last approved, kept while a later English waits for approval (the changes-only
+review copy prints it beside the new one; files written before it was kept have none).
 Editing the Chinese alone flips the segment to needs-review: nobody has to remember to.
 
 For the build (all take the content and templates folders; each reads the files once):
@@ -27,6 +29,7 @@ For the build (all take the content and templates folders; each reads the files 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -48,6 +51,7 @@ class Record:
     source: str  # fingerprint of the Chinese when the English was recorded
     state: str  # translated | approved
     target: str | None = None  # fingerprint of the English when recorded
+    en: str | None = None  # the English last approved
 
 
 def fingerprint(text: str) -> str:
@@ -70,8 +74,10 @@ def read_records(content_dir: Path) -> dict[str, Record]:
     for key, value in raw.items():
         if not isinstance(value, dict) or value.get("state") not in DONE or not isinstance(value.get("source"), str):
             raise ContentError([Problem(locate(path, raw, (key,)), f"{key}: expected {{source: <fingerprint>, state: translated|approved}}")])
-        target = value.get("target")
-        out[str(key)] = Record(value["source"], value["state"], str(target) if target is not None else None)
+        target, en = value.get("target"), value.get("en")
+        if en is not None and not isinstance(en, str):
+            raise ContentError([Problem(locate(path, raw, (key, "en")), f"{key}: en: expected the approved English as a string")])
+        out[str(key)] = Record(value["source"], value["state"], str(target) if target is not None else None, en)
     return out
 
 
@@ -83,13 +89,15 @@ def write_records(content_dir: Path, records: dict[str, Record]) -> Path:
     lines = [
         "# Translation states (reportgen i18n): one line per segment, sorted by id. Written by the tools;",
         "# source/target are short sha256 fingerprints of the Chinese/English when recorded. A segment whose",
-        "# Chinese no longer matches its `source` needs review. See docs/translation-workflow.md.",
+        "# Chinese no longer matches its `source` needs review; `en` is the English last approved.",
+        "# See docs/translation-workflow.md.",
     ]
     for key in sorted(records):
         r = records[key]
         name = key if _PLAIN_KEY.match(key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
         target = f", target: '{r.target}'" if r.target else ""  # quoted: a fingerprint may look like a number
-        lines.append(f"{name}: {{source: '{r.source}'{target}, state: {r.state}}}")
+        en = f", en: {json.dumps(r.en, ensure_ascii=False)}" if r.en else ""  # a JSON string is a YAML double-quoted one
+        lines.append(f"{name}: {{source: '{r.source}'{target}, state: {r.state}{en}}}")
     path = confined(states_path(content_dir), content_dir)  # a link inside the content folder: where it points
     write_atomic(path, "\n".join(lines) + "\n")
     return path
@@ -161,8 +169,11 @@ def is_draft(content_dir: Path, templates_dir: Path, doc_id: str) -> bool:
     return doc_id in draft_documents(content_dir, templates_dir)
 
 
-def record_for(segment: Segment, state: str) -> Record:
-    return Record(fingerprint(segment.zh), state, fingerprint(segment.en) if segment.en else None)
+def record_for(segment: Segment, state: str, previous: Record | None = None) -> Record:
+    """The record of `segment`'s current texts in `state`: approved, with its English; otherwise
+    keeping the English last approved of the `previous` record."""
+    en = segment.en if state == "approved" else previous and previous.en
+    return Record(fingerprint(segment.zh), state, fingerprint(segment.en) if segment.en else None, en or None)
 
 
 def approve(content_dir: Path, templates_dir: Path, ids: list[str] | None = None) -> list[str]:

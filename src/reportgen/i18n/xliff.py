@@ -415,7 +415,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         raise TranslationError(refused)
     report.findings = [f.problem() for f in findings]
     for seg_id, c in changes.items():
-        records[seg_id] = record_for(updated[seg_id], c.state)
+        records[seg_id] = record_for(updated[seg_id], c.state, records.get(seg_id))
         (report.applied if c.en != c.segment.en else report.state_only).append(seg_id)
     for file, rewrite in writes.items():
         write_atomic(file, rewrite.data)

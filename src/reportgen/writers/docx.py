@@ -71,7 +71,8 @@ PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": 
 NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
 ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
-SPANS = {"signer": "Signer"}  # <span class="…"> in a character style
+SPANS = {"signer": "Signer", "untranslated": "State Untranslated", "needs-review": "State Needs Review",
+         "translated": "State Translated", "approved": "State Approved"}  # <span class="…"> in a character style
 CELLS = {"num": "Table Number", "center": "Table Center"}
 STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
                "table": WD_STYLE_TYPE.TABLE}
@@ -584,7 +585,9 @@ class DocxWriter:
 
     def table(self, el) -> None:
         """A data table built as XML row by row (linear time): header rows repeat on every page,
-        no row splits, column widths follow the longest text and fill the type area."""
+        no row splits (but those of a review copy's table.review), column widths follow the longest
+        text and fill the type area."""
+        review = "review" in el.get("class", "").split()
         rows = []  # (is_header, cells)
         below: dict[int, list] = {}  # column → [rows still covered, the cell spanning them] (rowspan)
         for part in _elements(el):
@@ -599,8 +602,9 @@ class DocxWriter:
             for tr in trs:
                 if tr.tag != "tr":
                     raise _unsupported(tr)
-                total = "total" in tr.get("class", "").split()
-                cells = self.row_cells(list(_elements(tr)), total, below)
+                classes = tr.get("class", "").split()
+                text = ("Review Segment" if "segment" in classes else "Review Text") if review else "Table Text"
+                cells = self.row_cells(list(_elements(tr)), "total" in classes, below, text)
                 if cells:  # Word wants at least one cell in a row
                     rows.append((header, cells))
         if not rows:
@@ -612,12 +616,13 @@ class DocxWriter:
         widths[-1] += self.page.text_width - sum(widths)
         tbl = oxml.new_table(self.style_id("Data Table"), widths)
         for header, cells in rows:
-            oxml.add_row(tbl, cells, widths, header)
+            oxml.add_row(tbl, cells, widths, header, split=review)
         self.body.get_or_add_sectPr().addprevious(tbl)
         self.last_was_table = True
 
-    def row_cells(self, tds: list, total: bool, below: dict[int, list]) -> list[Cell]:
-        """A row's cells, with a continuing cell (vMerge) under each cell spanning rows from above."""
+    def row_cells(self, tds: list, total: bool, below: dict[int, list], text: str = "Table Text") -> list[Cell]:
+        """A row's cells (their text in the paragraph style `text`), with a continuing cell (vMerge)
+        under each cell spanning rows from above."""
         cells, column = [], 0
 
         def covered() -> None:
@@ -632,7 +637,7 @@ class DocxWriter:
 
         for td in tds:
             covered()
-            cell = self.cell(td, total)
+            cell = self.cell(td, total, text)
             rows = self.rowspan(td)
             if rows > 1:
                 cell = cell._replace(merge="restart")
@@ -649,13 +654,16 @@ class DocxWriter:
         except ValueError:
             raise WriterError(f'HTML line {td.sourceline}: rowspan="{td.get("rowspan")}" is not a number') from None
 
-    def cell(self, td, total: bool) -> Cell:
-        """<th> → Table Header, <td class="num"> → Table Number, <td> → Table Text; the runs of a
-        total row in the character style Table Total."""
+    def cell(self, td, total: bool, text: str = "Table Text") -> Cell:
+        """<th> → Table Header, <td class="num"> → Table Number, <td> → `text` (Table Text; a
+        review copy's Review Text, Review Text English for a cell of lang="en" in a Chinese
+        document, Review Segment); the runs of a total row in the character style Table Total."""
         if td.tag not in ("th", "td"):
             raise _unsupported(td)
         classes = td.get("class", "").split()
-        style = "Table Header" if td.tag == "th" else next((CELLS[c] for c in classes if c in CELLS), "Table Text")
+        if text == "Review Text" and self.zh and (td.get("lang") or "").startswith("en"):
+            text = "Review Text English"
+        style = "Table Header" if td.tag == "th" else next((CELLS[c] for c in classes if c in CELLS), text)
         try:
             span = max(1, int(td.get("colspan", "1")))
         except ValueError:

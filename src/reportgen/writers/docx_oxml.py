@@ -459,11 +459,12 @@ def new_table(style_id: str, widths: Sequence[int]):
     return tbl
 
 
-def add_row(tbl, cells: Sequence[Cell], widths: Sequence[int], header: bool) -> None:
-    """Append a row that never splits across pages; header rows repeat on every page."""
+def add_row(tbl, cells: Sequence[Cell], widths: Sequence[int], header: bool, split: bool = False) -> None:
+    """Append a row that never splits across pages (unless `split`); header rows repeat on every page."""
     tr = _sub(tbl, "tr")
     trpr = _sub(tr, "trPr")
-    _sub(trpr, "cantSplit")
+    if not split:
+        _sub(trpr, "cantSplit")
     if header:
         _sub(trpr, "tblHeader")
     column = 0
