@@ -3,17 +3,19 @@
     export(content_dir, templates_dir, path, lang="en", version="1.2") -> int   # units written
     import_(path, content_dir, templates_dir, skip_stale=False, approve=False) -> ImportReport
 
-Export writes one <file> per content file (original = its path) and one trans-unit per segment:
-id = the segment id, source (zh-CN), target (en), the target's `state` (untranslated → new,
+Export writes one <file> per content file (original = its path inside the content folder) and one
+trans-unit per segment: id = the segment id, source (zh-CN), target (en), placeholders and Markdown
+formatting in both as inline codes with the same ids (inline.py), the target's `state` (untranslated → new,
 translated → translated, needs-review → needs-review-translation, approved → final, plus
 approved="yes") and notes for context (documents, section, file:line, QA findings).
 
 Import validates the whole file first, then writes: a hostile or malformed file (not a regular
 file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
-language pair, an inline element whose text is unknown) raises TranslationError and changes
+language pair, an element that is not inline markup) raises TranslationError and changes
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
-`skip_stale` (then it is reported and not applied). Inline elements keep their text (a code: its
-original data, equiv or disp). Every applied target passes the QA checks of qa.py (an error
+`skip_stale` (then it is reported and not applied), and a target whose inline codes are not its
+source's (dropped, duplicated, invented, re-nested: each code is known by its id and written as
+what the current Chinese's code stands for). Every applied target passes the QA checks of qa.py (an error
 refuses it, as `reportgen i18n check` fails on it) and then `reportgen check`, run on the files as
 they would be written (inputs.pending), before any is written; a refused target is reported at
 its unit. Targets are merged into the content files without re-serialising them: YAML scalars
@@ -355,7 +357,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         target = spaced(target, u.preserve).strip()
         if not target and not has_codes(u.target):
             continue  # nothing translated
-        if damaged and squash(target) != squash(seg.en):  # the English as it is may lack a code: not the translator's
+        if damaged and not (target and squash(target) == squash(seg.en)):  # the English as it is may lack a code: not the translator's
             errors.append(Problem(where, f"{u.id}: the target's inline codes differ from the source's: {'; '.join(damaged)}; not applied"))
             continue
         if control := DIRECTION_CONTROLS.search(target):
