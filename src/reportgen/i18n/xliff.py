@@ -276,19 +276,18 @@ def read_xliff2(root, path: Path) -> list[IncomingUnit]:
 
 
 def texts(u: IncomingUnit, seg: Segment) -> tuple[str | None, str, list[str]]:
-    """The source and target of a unit as text, their codes written as the current Chinese's (the
-    source: None when its codes are not the Chinese's), and how the target's codes differ from the
-    source's. A source without codes (an export older than inline codes) takes a target without any."""
-    expected = to_inline(seg.zh, seg.markdown)
+    """The source and target of a unit as text, each code written as the current Chinese's code of
+    its id (the source: None when its codes are not the Chinese's), and how the target's codes
+    differ from the source's. A source without codes (an export older than inline codes) takes a
+    target without any."""
+    expected = to_inline(seg.zh, seg.markdown) if has_codes(u.source) else ()
     codes = {c.id: c for c, _ in flatten(expected)}
-    source = None if has_codes(u.source) and differences(expected, u.source) else restore(u.source, codes)
-    if not has_codes(u.source):
-        codes = {}
+    source = None if differences(expected, u.source) else restore(u.source, codes)
     try:
         target = restore(u.target, codes)
     except KeyError:  # a code the source does not have: reported as invented
         target = ""
-    return source, target, differences(expected if codes else (), u.target)
+    return source, target, differences(expected, u.target)
 
 
 def spaced(text: str, preserve: bool) -> str:
