@@ -154,6 +154,22 @@ def test_a_damaged_code_is_refused_at_its_unit_and_nothing_changes(project, tmp_
     assert snapshot(content, templates) == before
 
 
+def test_a_code_moved_into_a_pair_is_refused(project, tmp_path):
+    content, templates = project
+    plan = content / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(f"等{COUNT}个行业重大项目", f"等{COUNT}个**行业重大项目**")
+                    .replace(" major projects in the industry, including", " **major projects in the industry**, including"), encoding="utf-8")
+    path = tmp_path / "en.xlf"
+    export(content, templates, path)
+    text = path.read_text(encoding="utf-8")
+    moved = f'of <g id="2" ctype="bold"><ph id="1">{COUNT}</ph> major projects in the industry</g>,'
+    path.write_text(text.replace(f'of <ph id="1">{COUNT}</ph> <g id="2" ctype="bold">major projects in the industry</g>,', moved), encoding="utf-8")
+    assert moved in path.read_text(encoding="utf-8")
+    with pytest.raises(TranslationError, match=re.escape(
+            f"{GOALS}: the target's inline codes differ from the source's: code 1 ({COUNT}) is outside the other codes in the source but inside code 2 in the target")):
+        import_(path, content, templates)
+
+
 def test_an_export_without_codes_is_still_accepted_and_a_changed_chinese_is_stale(project, tmp_path):
     """A file exported before inline codes has placeholders as text in source and target: it is read
     as before (the QA placeholder check guards them). A source whose codes are not the current
