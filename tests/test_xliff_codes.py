@@ -21,7 +21,7 @@ from test_i18n import project, snapshot  # noqa: F401 (a fixture)
 
 COUNT = "{{ key-projects.count }}"
 GOALS = "plan.action-plan.sections.goals-2020.text"  # … 等{{ key-projects.count }}个行业重大项目 …
-NEXT_STEPS = "progress.2020Q2.next_steps"  # … 实行**挂牌督办** …
+NEXT_STEPS = "progress.2020Q2.next_steps"  # … 实行**挂牌督办** … (**on a list for priority supervision**)
 TITLE = "series.bulletin.title"  # 山西省半导体产业重点项目{quarter}进展情况通报
 XLIFF12 = "{urn:oasis:names:tc:xliff:document:1.2}"
 XLIFF2 = "{urn:oasis:names:tc:xliff:document:2.0}"
@@ -64,11 +64,11 @@ def test_the_export_carries_the_codes_in_source_and_target(project, tmp_path, ve
     if version == "1.2":
         assert [(ph.get("id"), ph.text) for ph in (source.find(f"{ns}ph"), target.find(f"{ns}ph"))] == [("1", COUNT)] * 2
         assert [(g.get("id"), g.get("ctype"), g.text) for g in (bold_source.find(f"{ns}g"), bold_target.find(f"{ns}g"))] == [
-            ("1", "bold", "挂牌督办"), ("1", "bold", "listed supervision")]
+            ("1", "bold", "挂牌督办"), ("1", "bold", "on a list for priority supervision")]
     else:
         assert [(ph.get("id"), ph.get("equiv"), ph.get("canDelete")) for ph in (source.find(f"{ns}ph"), target.find(f"{ns}ph"))] == [("1", COUNT, "no")] * 2
         assert [(pc.get("id"), pc.get("subType"), pc.get("dispStart"), pc.text) for pc in (bold_source.find(f"{ns}pc"), bold_target.find(f"{ns}pc"))] == [
-            ("1", "xlf:b", "**", "挂牌督办"), ("1", "xlf:b", "**", "listed supervision")]
+            ("1", "xlf:b", "**", "挂牌督办"), ("1", "xlf:b", "**", "on a list for priority supervision")]
     assert COUNT not in "".join(source.itertext()).replace(source.find(f".//{ns}ph").text or "", "")
     assert {f.get("original") for f in root.iter(f"{ns}file")} == {
         "bulletins.yaml", "notice.yaml", "plan.yaml", "tables/key-projects.csv", "templates/strings.yaml",
@@ -103,17 +103,17 @@ def test_round_trip_through_translate_toolkit(project, tmp_path):
     content, templates = project
     path = tmp_path / "en.xlf"
     export(content, templates, path)
-    edit_rich_target(path, NEXT_STEPS, "listed supervision", "supervision by listing")
+    edit_rich_target(path, NEXT_STEPS, "on a list for priority supervision", "under priority supervision")
     edit_rich_target(path, GOALS, "major projects in the industry", "major industrial projects")
     edit_rich_target(path, TITLE, "Key Projects", "Major Projects")
     text = path.read_text(encoding="utf-8")
-    assert '<g id="1" ctype="bold">supervision by listing</g>' in text and f'<ph id="1">{COUNT}</ph> major industrial projects' in text
+    assert '<g id="1" ctype="bold">under priority supervision</g>' in text and f'<ph id="1">{COUNT}</ph> major industrial projects' in text
 
     report = import_(path, content, templates)
 
     assert sorted(report.applied) == sorted([NEXT_STEPS, GOALS, TITLE])
     en = {s: collect(content, templates).by_id()[s].en for s in (NEXT_STEPS, GOALS, TITLE)}
-    assert "under **supervision by listing**." in en[NEXT_STEPS]
+    assert "behind schedule **under priority supervision**." in en[NEXT_STEPS]
     assert f"implementation of {COUNT} major industrial projects, including" in en[GOALS]
     assert en[TITLE] == "Circular on the Progress of the Major Projects of the Shanxi Semiconductor Industry in {quarter}"
 
@@ -198,11 +198,11 @@ def test_xliff_2_round_trip_keeps_the_codes(project, tmp_path):
     path = tmp_path / "en.xlf"
     export(content, templates, path, version="2.0")
     text = path.read_text(encoding="utf-8")
-    old = 'subType="xlf:b" dispStart="**" dispEnd="**" canCopy="no" canDelete="no" canOverlap="no">listed supervision</pc>'
+    old = 'subType="xlf:b" dispStart="**" dispEnd="**" canCopy="no" canDelete="no" canOverlap="no">on a list for priority supervision</pc>'
     assert old in text
-    path.write_text(text.replace(old, old.replace("listed supervision", "supervision by listing")), encoding="utf-8")
+    path.write_text(text.replace(old, old.replace("on a list for priority supervision", "under priority supervision")), encoding="utf-8")
     assert import_(path, content, templates).applied == [NEXT_STEPS]
-    assert "under **supervision by listing**." in collect(content, templates).by_id()[NEXT_STEPS].en
+    assert "behind schedule **under priority supervision**." in collect(content, templates).by_id()[NEXT_STEPS].en
 
 
 # --- a real CAT tool: OmegaT, headless --------------------------------------------------------------
@@ -278,14 +278,14 @@ def test_round_trip_through_omegat(project, tmp_path, omegat_home):
     english = collect(content, templates).by_id()
     (project_dir / "tm" / "auto" / "en.tmx").write_text(tmx([
         (goals, english[GOALS].en.replace(COUNT, placeholder).replace("major projects in the industry", "major industrial projects")),
-        (steps, english[NEXT_STEPS].en.replace("**listed supervision**", f"<{bold}>supervision by listing</{bold}>")),
+        (steps, english[NEXT_STEPS].en.replace("**on a list for priority supervision**", f"<{bold}>under priority supervision</{bold}>")),
     ]), encoding="utf-8")
 
     omegat(project_dir, omegat_home, "console-translate")
 
     translated = project_dir / "target" / "en.xlf"
     text = translated.read_text(encoding="utf-8")
-    assert '<g id="1" ctype="bold">supervision by listing</g>' in text and f'<ph id="1">{COUNT}</ph> major industrial projects' in text
+    assert '<g id="1" ctype="bold">under priority supervision</g>' in text and f'<ph id="1">{COUNT}</ph> major industrial projects' in text
     damaged = tmp_path / "damaged.xlf"
     damaged.write_text(text.replace(f'<ph id="1">{COUNT}</ph> major industrial projects', "12 major industrial projects"), encoding="utf-8")
     before = snapshot(content, templates)
@@ -298,4 +298,4 @@ def test_round_trip_through_omegat(project, tmp_path, omegat_home):
     assert sorted(report.applied) == sorted([GOALS, NEXT_STEPS])
     en = collect(content, templates).by_id()
     assert f"implementation of {COUNT} major industrial projects, including" in en[GOALS].en
-    assert "under **supervision by listing**." in en[NEXT_STEPS].en
+    assert "behind schedule **under priority supervision**." in en[NEXT_STEPS].en
