@@ -9,12 +9,13 @@ cd "$(dirname "$0")/.."
 # patterns, as Word hyphenates) to read outputs in tests.
 PACKAGES="python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils libreoffice-writer-nogui hyphen-en-us"
-# --with-browser: also Debian's Chromium and its WebDriver, for the browser test of the publication
-# site (tests/test_site.py); scripts/test.sh asks for them, scripts/setup.sh does not.
+# --with-test-tools: also the programs only tests drive: Debian's Chromium and its WebDriver (the
+# browser test of the publication site, tests/test_site.py) and OmegaT (a real CAT tool for the
+# XLIFF round trip, tests/test_xliff_codes.py); scripts/test.sh asks for them, scripts/setup.sh does not.
 for arg in "$@"; do
   case "$arg" in
-    --with-browser) PACKAGES="$PACKAGES chromium chromium-driver" ;;
-    *) echo "usage: scripts/install.sh [--with-browser]" >&2; exit 64 ;;
+    --with-test-tools) PACKAGES="$PACKAGES chromium chromium-driver omegat" ;;
+    *) echo "usage: scripts/install.sh [--with-test-tools]" >&2; exit 64 ;;
   esac
 done
 

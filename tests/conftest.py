@@ -55,10 +55,10 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def browser(tmp_path):
-    """Debian's Chromium, headless, driven through /usr/bin/chromedriver (scripts/install.sh --with-browser)."""
+    """Debian's Chromium, headless, driven through /usr/bin/chromedriver (scripts/install.sh --with-test-tools)."""
     if not (CHROMEDRIVER.exists() and CHROMIUM.exists()):
-        message = "needs Debian's chromium and chromium-driver: run scripts/install.sh --with-browser"
-        if os.environ.get("REPORTGEN_REQUIRE_BROWSER"):
+        message = "needs Debian's chromium and chromium-driver: run scripts/install.sh --with-test-tools"
+        if os.environ.get("REPORTGEN_REQUIRE_TEST_TOOLS"):
             pytest.fail(message)
         pytest.skip(message)
     from selenium import webdriver

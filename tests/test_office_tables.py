@@ -178,7 +178,7 @@ def test_import_writes_catalogue_english(tmp_path):
     text = xliff.read_text(encoding="utf-8")
     unit = text[text.index('id="table.division.4.lead"'):]
     assert unit[:unit.index("</trans-unit>")].count("市公安局") == 1
-    assert text.rindex('original="', 0, text.index('id="table.division.4.lead"')) == text.index('original="office/tables/重点任务分工.csv"')
+    assert text.rindex('original="', 0, text.index('id="table.division.4.lead"')) == text.index('original="tables/重点任务分工.csv"')  # inside the content folder
     xliff.write_text(text.replace(">Municipal Public Security Bureau<", ">Jiangzhou Public Security Bureau<"), encoding="utf-8")
     result = run("i18n", "import", str(xliff), "--content", str(folder), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -52,6 +52,7 @@ class Segment:
     documents: tuple[str, ...]  # the document ids that print this text
     context: str  # a human hint for translators: where in which document
     place: YamlPlace | CellPlace | StorePlace
+    markdown: bool = False  # the text is Markdown (a preamble, a section's or notice's text, a quarter's notes); else printed as written
 
 
 @dataclass
@@ -78,13 +79,13 @@ class _Collector:
         self.items: dict[str, dict[str, Any]] = {}
         self.problems: list[Problem] = []
 
-    def add(self, seg_id: str, zh: str, en: str, location: Location, docs: set[str], context: str, place) -> None:
+    def add(self, seg_id: str, zh: str, en: str, location: Location, docs: set[str], context: str, place, markdown: bool = False) -> None:
         if not zh:
             return
         if seg_id in self.items:
             self.problems.append(Problem(location, f"segment id '{seg_id}' is used twice (first at {self.items[seg_id]['location']}); the second is ignored", "warning"))
             return
-        self.items[seg_id] = dict(id=seg_id, zh=zh, en=en, location=location, documents=set(docs), context=context, place=place)
+        self.items[seg_id] = dict(id=seg_id, zh=zh, en=en, location=location, documents=set(docs), context=context, place=place, markdown=markdown)
 
     def also_in(self, seg_id: str, docs: set[str]) -> None:
         if seg_id in self.items:
@@ -145,7 +146,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 out.add(f"notice.{nid}.{name}", *got, {nid}, f"{nid}: {name}", YamlPlace(path, keys))
         got = pair(path, raw, ("text",))
         if got:
-            out.add(f"notice.{nid}.text", *got, {nid}, f"{nid}: text", YamlPlace(path, ("text",)))
+            out.add(f"notice.{nid}.text", *got, {nid}, f"{nid}: text", YamlPlace(path, ("text",)), markdown=True)
     series_list = [(p, r) for p, r in yamls if r.get("kind") == "bulletin-series"]
 
     # The bulletins each series makes: one per quarter that has a data file.
@@ -174,16 +175,16 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         # which series read this plan's tables, and through which columns
         readers = [(r, series_docs.get(text_of(r.get("id")) or p.stem, [])) for p, r in series_list if text_of(r.get("plan")) == plan_id]
 
-        def add(seg_id: str, keys: tuple, docs: set[str], context: str) -> None:
+        def add(seg_id: str, keys: tuple, docs: set[str], context: str, markdown: bool = False) -> None:
             got = pair(path, raw, keys)
             if got:
-                out.add(seg_id, got[0], got[1], got[2], docs, context, YamlPlace(path, keys))
+                out.add(seg_id, got[0], got[1], got[2], docs, context, YamlPlace(path, keys), markdown)
 
         here = {plan_id, *issued_by.get(plan_id, ())}
         for keys in bilingual(meta, ("meta",)):
             name = ".".join(map(str, keys[1:]))
             add(f"plan.{plan_id}.{name}", keys, here, f"{plan_id}: {name}")
-        add(f"plan.{plan_id}.preamble", ("preamble",), here, f"{plan_id}: preamble")
+        add(f"plan.{plan_id}.preamble", ("preamble",), here, f"{plan_id}: preamble", markdown=True)
 
         def visit(sections: Any, keys: tuple, trail: tuple[str, ...]) -> None:
             if not isinstance(sections, list):
@@ -195,7 +196,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 t = s.get("title") if isinstance(s.get("title"), dict) else {}
                 path_text = " › ".join((*trail, text_of(t.get("zh")) or sid))
                 add(f"plan.{plan_id}.sections.{sid}.title", (*keys, i, "title"), here, f"{plan_id}: {path_text} (heading)")
-                add(f"plan.{plan_id}.sections.{sid}.text", (*keys, i, "text"), here, f"{plan_id}: {path_text} (text)")
+                add(f"plan.{plan_id}.sections.{sid}.text", (*keys, i, "text"), here, f"{plan_id}: {path_text} (text)", markdown=True)
                 visit(s.get("sections"), (*keys, i, "sections"), (*trail, text_of(t.get("zh")) or sid))
 
         visit(raw.get("sections"), ("sections",), ())
@@ -266,11 +267,11 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                     continue
                 got = pair(notes, raw_notes, ("next_steps",))
                 if got:
-                    out.add(f"progress.{q}.next_steps", *got, {doc_id}, f"{doc_id}: next steps", YamlPlace(notes, ("next_steps",)))
+                    out.add(f"progress.{q}.next_steps", *got, {doc_id}, f"{doc_id}: next steps", YamlPlace(notes, ("next_steps",)), markdown=True)
                 for task_id in (raw_notes.get("tasks") or {}):
                     got = pair(notes, raw_notes, ("tasks", task_id))
                     if got:
-                        out.add(f"progress.{q}.tasks.{task_id}", *got, {doc_id}, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)))
+                        out.add(f"progress.{q}.tasks.{task_id}", *got, {doc_id}, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)), markdown=True)
                     out.also_in(f"plan.{plan_id}.sections.{task_id}.title", {doc_id})  # the bulletin prints the task's heading
 
     templates = Templates(templates_dir, content_dir)

@@ -3,17 +3,19 @@
     export(content_dir, templates_dir, path, lang="en", version="1.2") -> int   # units written
     import_(path, content_dir, templates_dir, skip_stale=False, approve=False) -> ImportReport
 
-Export writes one <file> per content file (original = its path) and one trans-unit per segment:
-id = the segment id, source (zh-CN), target (en), the target's `state` (untranslated → new,
+Export writes one <file> per content file (original = its path inside the content folder) and one
+trans-unit per segment: id = the segment id, source (zh-CN), target (en), placeholders and Markdown
+formatting in both as inline codes with the same ids (inline.py), the target's `state` (untranslated → new,
 translated → translated, needs-review → needs-review-translation, approved → final, plus
 approved="yes") and notes for context (documents, section, file:line, QA findings).
 
 Import validates the whole file first, then writes: a hostile or malformed file (not a regular
 file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
-language pair, an inline element whose text is unknown) raises TranslationError and changes
+language pair, an element that is not inline markup) raises TranslationError and changes
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
-`skip_stale` (then it is reported and not applied). Inline elements keep their text (a code: its
-original data, equiv or disp). Every applied target passes the QA checks of qa.py (an error
+`skip_stale` (then it is reported and not applied), and a target whose inline codes are not its
+source's (dropped, duplicated, invented, re-nested: each code is known by its id and written as
+what the current Chinese's code stands for). Every applied target passes the QA checks of qa.py (an error
 refuses it, as `reportgen i18n check` fails on it) and then `reportgen check`, run on the files as
 they would be written (inputs.pending), before any is written; a refused target is reported at
 its unit. Targets are merged into the content files without re-serialising them: YAML scalars
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -42,11 +45,12 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError, display_path
+from ..errors import EXIT_CONTENT, ContentError, Location, Problem, ReportgenError
 from ..inputs import DIRECTION_CONTROLS, MAX_INPUT_BYTES, confined, pending, read_bytes, read_file, table_encoding
 from .qa import check_consistency, check_segment, load_glossary
 from ..tables import FORMULA_MARKS, CellPlace, StorePlace, formula_like
 from .cells import read_store, write_store
+from .inline import differences, flatten, from_inline, has_codes, joined, restore, to_inline, write_inline
 from .segments import Segment, YamlPlace, collect
 from .state import (
     read_records,
@@ -102,37 +106,51 @@ def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en",
         notes += [f"QA {f.severity}: {f.message} [{f.check}]" for f in check_segment(seg, glossary) if f.check != "untranslated"]
         units.append((seg, state, notes))
     if version == "2.0":
-        data = export_xliff2(units, lang)
+        data = export_xliff2(units, lang, content_dir, templates_dir)
     elif version == "1.2":
-        data = export_xliff12(units, lang)
+        data = export_xliff12(units, lang, content_dir, templates_dir)
     else:
         raise TranslationError(f"unknown XLIFF version {version!r} (1.2 or 2.0)")
     write_atomic(Path(path), data)
     return len(units)
 
 
-def original(seg: Segment) -> str:
-    """The file holding the Chinese (a table's text whose English is kept in the catalogue: the table)."""
-    return display_path(seg.location.file)
+def original(seg: Segment, content_dir: Path, templates_dir: Path) -> str:
+    """The file holding the Chinese (a table's text whose English is kept in the catalogue: the
+    table), as a path inside the content folder (the installed templates' strings.yaml:
+    templates/strings.yaml), whatever the current folder."""
+    file = Path(os.path.abspath(seg.location.file))
+    for folder, prefix in ((content_dir, ""), (templates_dir, "templates/")):
+        if file.is_relative_to(os.path.abspath(folder)):
+            return prefix + file.relative_to(os.path.abspath(folder)).as_posix()
+    return file.name
 
 
-def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str) -> bytes:
+def inline_parts(seg: Segment) -> tuple[tuple, tuple]:
+    """The parts (inline.py) of a segment's source and of its English, whose codes take the source's ids."""
+    source = to_inline(seg.zh, seg.markdown)
+    return source, to_inline(seg.en, seg.markdown, like=source)
+
+
+def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
     from translate.storage import xliff
 
     store = xliff.xlifffile.parsestring(XLIFF12_SKELETON)  # translate-toolkit starts 1.1 files; we want 1.2
     store.setsourcelanguage("zh-CN")
     store.settargetlanguage(lang)
     for seg, state, notes in units:
-        unit = store.addsourceunit(seg.zh, filename=original(seg), createifmissing=True)
+        unit = store.addsourceunit(seg.zh, filename=original(seg, content_dir, templates_dir), createifmissing=True)
         unit.setid(seg.id)
         unit.xmlelement.set("resname", seg.id)
         if "\n" in seg.zh or "\n" in seg.en:
             unit.xmlelement.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        unit.target = seg.en if seg.en else ""
-        target = unit.getlanguageNode(lang=None, index=1)
-        if target is None:  # an empty target: keep an element to carry the state
-            target = etree.SubElement(unit.xmlelement, unit.namespaced("target"))
-            target.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+        source_parts, target_parts = inline_parts(seg)
+        source = unit.getlanguageNode(lang=None, index=0)
+        source.text = None
+        write_inline(source, source_parts, "1.2")
+        target = etree.SubElement(unit.xmlelement, unit.namespaced("target"))  # even empty: it carries the state
+        target.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+        write_inline(target, target_parts, "1.2")
         target.set("state", XLIFF_STATE[state])
         unit.xmlelement.set("approved", "yes" if state == "approved" else "no")
         for note in notes:
@@ -142,12 +160,12 @@ def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str) -> by
     return bytes(store)
 
 
-def export_xliff2(units: list[tuple[Segment, str, list[str]]], lang: str) -> bytes:
+def export_xliff2(units: list[tuple[Segment, str, list[str]]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
     ns = "urn:oasis:names:tc:xliff:document:2.0"
     root = etree.Element(f"{{{ns}}}xliff", nsmap={None: ns}, version="2.0", srcLang="zh-CN", trgLang=lang)
     files: dict[str, etree._Element] = {}
     for seg, state, notes in units:
-        name = original(seg)
+        name = original(seg, content_dir, templates_dir)
         if name not in files:
             files[name] = etree.SubElement(root, f"{{{ns}}}file", id=f"f{len(files) + 1}", original=name)
         unit = etree.SubElement(files[name], f"{{{ns}}}unit", id=seg.id)
@@ -157,9 +175,10 @@ def export_xliff2(units: list[tuple[Segment, str, list[str]]], lang: str) -> byt
         segment = etree.SubElement(unit, f"{{{ns}}}segment", state=XLIFF2_STATE[state])
         if state == "needs-review":
             segment.set("subState", "reportgen:needs-review")
-        etree.SubElement(segment, f"{{{ns}}}source").text = seg.zh
+        source_parts, target_parts = inline_parts(seg)
+        write_inline(etree.SubElement(segment, f"{{{ns}}}source"), source_parts, "2.0")
         if seg.en:
-            etree.SubElement(segment, f"{{{ns}}}target").text = seg.en
+            write_inline(etree.SubElement(segment, f"{{{ns}}}target"), target_parts, "2.0")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -170,10 +189,11 @@ def export_xliff2(units: list[tuple[Segment, str, list[str]]], lang: str) -> byt
 @dataclass(frozen=True)
 class IncomingUnit:
     id: str
-    source: str
-    target: str
+    source: tuple  # parts (inline.py): text and codes by id
+    target: tuple
     state: str | None  # what the unit claims: approved | translated | None (not confirmed)
     line: int | None
+    preserve: bool  # whitespace as written (else collapsed, as translate-toolkit reads XLIFF 1.2)
 
 
 def read_units(path: Path) -> list[IncomingUnit]:
@@ -224,11 +244,12 @@ def read_units(path: Path) -> list[IncomingUnit]:
         xml_state = target_el.get("state") if target_el is not None else None
         claim = "approved" if el.get("approved") == "yes" or xml_state in ("final", "signed-off") else ("translated" if xml_state == "translated" else None)
         try:
-            source, target = (spaced(node, inline_text(node, "1.2", {})) if node is not None else "" for node in (source_el, target_el))
+            source, target = (from_inline(node, "1.2") if node is not None else () for node in (source_el, target_el))
         except ValueError as exc:
             problems.append(Problem(Location(Path(path), el.sourceline), f"{el.get('id') or 'a unit'}: {exc}; not applied"))
             continue
-        out.append(IncomingUnit(el.get("id") or "", source, target, claim, el.sourceline))
+        space = el.xpath("ancestor-or-self::*/@xml:space")
+        out.append(IncomingUnit(el.get("id") or "", source, target, claim, el.sourceline, bool(space) and space[-1] == "preserve"))
     if problems:
         raise TranslationError(problems)
     return out
@@ -242,73 +263,36 @@ def read_xliff2(root, path: Path) -> list[IncomingUnit]:
     for unit in root.iter(f"{ns}unit"):
         segs = unit.findall(f"{ns}segment")
         try:
-            data = {d.get("id"): inline_text(d, "2.0", {}) for d in unit.iterfind(f"{ns}originalData/{ns}data")}
-            source, target = ("".join(inline_text(node, "2.0", data) for s in segs for node in s.iterfind(f"{ns}{part}")) for part in ("source", "target"))
+            source, target = (joined(p for s in segs for node in s.iterfind(f"{ns}{part}") for p in from_inline(node, "2.0")) for part in ("source", "target"))
         except ValueError as exc:
             problems.append(Problem(Location(path, unit.sourceline), f"{unit.get('id') or 'a unit'}: {exc}; not applied"))
             continue
         states = {s.get("state", "initial") for s in segs}
         claim = "approved" if states <= {"final", "reviewed"} and "final" in states else ("translated" if states <= {"translated", "reviewed", "final"} and not any(s.get("subState") for s in segs) else None)
-        out.append(IncomingUnit(unit.get("id") or "", source, target, claim, unit.sourceline))
+        out.append(IncomingUnit(unit.get("id") or "", source, target, claim, unit.sourceline, True))
     if problems:
         raise TranslationError(problems)
     return out
 
 
-# XLIFF inline elements, by version: those whose content is text (1.2: a <ph>, <bpt>, <ept> or <it>
-# holds the native code it stands for; 2.0: a <pc> also has start and end codes), and the empty
-# codes with the attributes that may give their text (2.0: dataRef names the unit's <originalData>).
-INLINE_CONTENT = {"1.2": ("g", "mrk", "ph", "bpt", "ept", "it", "sub"), "2.0": ("mrk", "pc")}
-INLINE_CODES = {"1.2": {"x": ("equiv-text",), "bx": ("equiv-text",), "ex": ("equiv-text",)},
-                "2.0": {"ph": ("dataRef", "equiv", "disp"), "sc": ("dataRef", "equiv", "disp"), "ec": ("dataRef", "equiv", "disp")}}
-INLINE_MARKERS = {"1.2": (), "2.0": ("sm", "em")}  # the bounds of an annotation: no text
+def texts(u: IncomingUnit, seg: Segment) -> tuple[str | None, str, list[str]]:
+    """The source and target of a unit as text, each code written as the current Chinese's code of
+    its id (the source: None when its codes are not the Chinese's), and how the target's codes
+    differ from the source's. A source without codes (an export older than inline codes) takes a
+    target without any."""
+    expected = to_inline(seg.zh, seg.markdown) if has_codes(u.source) else ()
+    codes = {c.id: c for c, _ in flatten(expected)}
+    source = None if differences(expected, u.source) else restore(u.source, codes)
+    try:
+        target = restore(u.target, codes)
+    except KeyError:  # a code the source does not have: reported as invented
+        target = ""
+    return source, target, differences(expected, u.target)
 
 
-def inline_text(element, version: str, data: dict[str, str]) -> str:
-    """The text of a <source>, <target> (or 2.0 <data>) with its inline elements: the text of
-    each, and each code as the text it stands for (2.0: its original data, else its equiv, else its
-    disp; a <pc>'s start and end codes likewise, when they have one). An element whose text is not
-    known is refused, naming it (ValueError): no text is dropped."""
-    out = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str):  # not a comment or a processing instruction
-            out.append(inline_element(child, version, data))
-        out.append(child.tail or "")
-    return "".join(out)
-
-
-def inline_element(el, version: str, data: dict[str, str]) -> str:
-    name = etree.QName(el).localname
-    shown = f"<{name} id={el.get('id')!r}>" if el.get("id") else f"<{name}>"
-    if name in INLINE_CONTENT[version]:
-        start, end = (code_text(el, data, (f"dataRef{edge}", f"equiv{edge}", f"disp{edge}")) or "" for edge in ("Start", "End"))
-        return start + inline_text(el, version, data) + end
-    if name in INLINE_CODES[version]:
-        text = code_text(el, data, INLINE_CODES[version][name])
-        if text is None:
-            raise ValueError(f"the inline code {shown} has no text ({', '.join(INLINE_CODES[version][name])}): what it stands for is unknown; write it as text")
-        return text
-    if name in INLINE_MARKERS[version]:
-        return ""
-    raise ValueError(f"{shown} is not an inline element that reportgen reads in XLIFF {version}: write plain text")
-
-
-def code_text(el, data: dict[str, str], attributes: tuple[str, ...]) -> str | None:
-    """The text of an inline code: of the first of `attributes` it has (a dataRef: its <data>)."""
-    for attribute in attributes:
-        value = el.get(attribute)
-        if value is not None and attribute.startswith("dataRef"):
-            value = data.get(value)
-        if value is not None:
-            return value
-    return None
-
-
-def spaced(node, text: str) -> str:
-    """XLIFF 1.2 text as translate-toolkit reads it: whitespace collapsed unless the nearest
-    xml:space says preserve."""
-    space = node.xpath("ancestor-or-self::*/@xml:space")
-    return text if space and space[-1] == "preserve" else re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
+def spaced(text: str, preserve: bool) -> str:
+    """XLIFF 1.2 text as translate-toolkit reads it: whitespace collapsed unless xml:space says preserve."""
+    return text if preserve else re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
 
 
 def squash(text: str) -> str:
@@ -364,13 +348,17 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
         if seg is None:
             errors.append(Problem(where, f"unknown unit id '{u.id}': no such segment in the content (renamed or removed?)"))
             continue
-        if squash(u.source) != squash(seg.zh):
+        source, target, damaged = texts(u, seg)
+        if source is None or squash(spaced(source, u.preserve)) != squash(seg.zh):
             stale = Problem(where, f"{u.id}: the source in the XLIFF no longer matches the current Chinese at {seg.location} (stale export); not applied: export again", "error" if not skip_stale else "warning")
             (report.skipped if skip_stale else errors).append(stale)
             continue
-        target = u.target.strip()
-        if not target:
+        target = spaced(target, u.preserve).strip()
+        if not target and not has_codes(u.target):
             continue  # nothing translated
+        if damaged and not (target and squash(target) == squash(seg.en)):  # the English as it is may lack a code: not the translator's
+            errors.append(Problem(where, f"{u.id}: the target's inline codes differ from the source's: {'; '.join(damaged)}; not applied"))
+            continue
         if control := DIRECTION_CONTROLS.search(target):
             errors.append(Problem(where, f"{u.id}: the target holds U+{ord(control.group()):04X} ({unicodedata.name(control.group())}), an invisible direction "
                                          "control that prints the text around it in another order than written; not applied"))
