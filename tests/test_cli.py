@@ -45,13 +45,12 @@ def test_check_validates_and_writes_nothing(tmp_path, capsys, monkeypatch):
 def test_partial_build_keeps_earlier_files_in_the_manifest(tmp_path, capsys):
     out = tmp_path / "out"
     args = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
-    assert main([*args, "--lang", "zh", "--format", "pdf"]) == 0
+    assert main([*args, "--lang", "zh", "--format", "pdf", "--quarter", "2020Q1"]) == 0
     printed = capsys.readouterr().out
-    assert "font body: 仿宋_GB2312 served by" in printed and "built 7 files" in printed
-    assert main([*args, "--lang", "en", "--format", "docx"]) == 0
+    assert "font body: 仿宋_GB2312 served by" in printed and "built 1 file," in printed
+    assert main([*args, "--lang", "en", "--format", "docx", "--quarter", "2020Q2"]) == 0
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
-    docs = ["notice", "action-plan", "key-projects"] + [f"bulletin-2020Q{q}" for q in range(1, 5)]
-    assert sorted(e["path"] for e in files) == sorted([f"{d}.zh.pdf" for d in docs] + [f"{d}.en.docx" for d in docs])
+    assert sorted(e["path"] for e in files) == ["bulletin-2020Q1.zh.pdf", "bulletin-2020Q2.en.docx"]
     assert sorted(p.name for p in out.iterdir()) == sorted([e["path"] for e in files] + ["manifest.json"])
 
 
@@ -87,12 +86,12 @@ def test_content_schema_validates_every_content_document():
 def test_build_py_and_console_script(tmp_path):
     """`python build.py` is the main job; it accepts the build options."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path), "--lang", "zh", "--format", "docx"],
+        [sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path), "--lang", "zh", "--format", "docx", "--quarter", "2020Q1"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "built 7 files" in result.stdout
-    assert (tmp_path / "action-plan.zh.docx").is_file()
+    assert "built 1 file," in result.stdout
+    assert (tmp_path / "bulletin-2020Q1.zh.docx").is_file()
     script = ROOT / ".venv" / "bin" / "reportgen"
     result = subprocess.run([str(script), "check", "--content", str(CONTENT), "--templates", str(TEMPLATES)], capture_output=True, text=True)
     assert result.returncode == 0 and "content ok" in result.stdout

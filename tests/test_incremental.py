@@ -134,16 +134,6 @@ def test_force_rebuilds_every_file_with_the_same_bytes(project, capsys):
     assert {e["path"]: e["sha256"] for e in assert_consistent(project / "out")} == listed  # reproducible: the same bytes
 
 
-def test_two_workers_write_the_same_bytes_as_one(built, tmp_path, capsys):
-    """The Chinese documents (charts, fonts, both formats) in two spawned worker processes."""
-    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(tmp_path), "--lang", "zh", "-j", "2"]) == 0
-    assert "built 14 files, 0 up to date" in capsys.readouterr().out
-    two = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != MANIFEST}
-    assert len(two) == 14 and two == {name: (built / name).read_bytes() for name in two}
-    listed = [e for e in json.loads((built / MANIFEST).read_text(encoding="utf-8"))["files"] if e["lang"] == "zh"]
-    assert json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"] == listed
-
-
 def test_a_build_killed_at_any_moment_leaves_the_output_consistent(project, capsys):
     """SIGKILL a forced build (a fresh process: imports, loading, rendering, writing) at several
     moments; the output folder keeps its files and manifest; the next build completes it."""

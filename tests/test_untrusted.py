@@ -48,6 +48,8 @@ def test_hostile_table_and_progress_text_is_literal_in_every_output(content_copy
     lagging[-2:] = ["问题<b>加粗</b>&amp;", "Problem <b>bold</b> &amp; <!-- -->"]
     with quarter.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+    for later in content_copy.glob("progress/2020-Q[234].*"):  # they do not print the hostile text
+        later.unlink()
     built = build(content_copy, tmp_path, TEMPLATES, jobs=2)
     files = {e.path: e for e in built}
     checked = 0
