@@ -2,6 +2,7 @@
 matches pre-filled, fuzzy ones offered), the leverage in `i18n status`, TMX export and import."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -156,3 +157,61 @@ def test_tm_import_merges_another_offices_memory_and_export_uses_it(quarters, tm
         import_tmx(incoming, quarters)
     assert str(refused.value.problems[0]).startswith(f"{incoming}:2: error: refused TMX")
     assert memory_path(quarters).read_bytes() == before
+
+
+SUPERVISION = "推进**挂牌督办**。"  # OTHER_OFFICE's unit with formatting
+
+
+def test_memory_matches_carry_the_inline_codes(quarters, tmp_path):
+    """An exact match with formatting is pre-filled with the source's codes and imports back; a
+    fuzzy one is offered with codes in its source and target (alt-trans, mtc:match) too."""
+    (tmp_path / "other.tmx").write_text(OTHER_OFFICE, encoding="utf-8")
+    import_tmx(tmp_path / "other.tmx", quarters)
+    q2 = quarters / "progress" / "2021-Q2.yaml"
+    q2.write_text(q2.read_text(encoding="utf-8").replace(flow(NEXT[0]), flow(SUPERVISION)).replace(flow(PARKS), flow("推进**挂牌督办**工作。")), encoding="utf-8")
+    path = tmp_path / "en.xlf"
+    export(quarters, TEMPLATES, path)
+
+    bold = '<g id="1" ctype="bold">{}</g>'
+    text = path.read_text(encoding="utf-8")
+    assert f'<source>推进{bold.format("挂牌督办")}。</source>' in text
+    assert f'<target xml:lang="en" state="needs-review-translation" state-qualifier="exact-match">Place under {bold.format("supervision")}.</target>' in text
+    offered = dict(re.findall(r"<alt-trans [^>]*>\s*<source>(.*?)</source>\s*<target>(.*?)</target>", text))
+    assert offered[f'推进{bold.format("挂牌督办")}。'] == f'Place under {bold.format("supervision")}.'
+    export(quarters, TEMPLATES, tmp_path / "en2.xlf", version="2.0")
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0", "mtc": "urn:oasis:names:tc:xliff:matches:2.0"}
+    (target,) = etree.parse(str(tmp_path / "en2.xlf")).xpath("//x:unit[@id='progress.2021Q2.tasks.parks']/mtc:matches/mtc:match/x:target", namespaces=ns)
+    assert (target.text, target[0].get("id"), target[0].get("dispStart"), target[0].text) == ("Place under ", "1", "**", "supervision")
+
+    report = import_(path, quarters, TEMPLATES)
+
+    assert "progress.2021Q2.next_steps" in report.applied and not report.skipped
+    assert 'next_steps: {zh: "推进**挂牌督办**。", en: Place under **supervision**.}' in q2.read_text(encoding="utf-8")
+
+
+def test_source_in_target_gives_untranslated_units_the_chinese_and_import_skips_them(quarters, tmp_path, capsys):
+    """For tools that translate the target (OmegaT): an untranslated unit's target is its source,
+    codes and all, state new; a target still equal to the Chinese comes back untranslated."""
+    untranslated = {"ports": PORTS_Q2, "stations": STATIONS, "parks": "公园项目完成**方案设计**。"}
+    q2 = quarters / "progress" / "2021-Q2.yaml"
+    q2.write_text(q2.read_text(encoding="utf-8").replace(flow(PARKS), flow(untranslated["parks"])), encoding="utf-8")
+    path = tmp_path / "en.xlf"
+    args = ["--content", str(quarters), "--templates", str(TEMPLATES)]
+    assert main(["i18n", "export", "-o", str(path), "--source-in-target", *args]) == 0
+
+    text = path.read_text(encoding="utf-8")
+    assert '<target xml:lang="en" state="new">公园项目完成<g id="1" ctype="bold">方案设计</g>。</target>' in text
+    assert f'<target xml:lang="en" state="new">{PORTS_Q2}</target>' in text and unit_of(path, "progress.2021Q2.tasks.ports").getalttrans()
+    assert str(unit_of(path, "progress.2021Q2.tasks.roads").target) == TASKS["roads"][1]  # an exact match: pre-filled as before
+    capsys.readouterr()
+
+    assert main(["i18n", "import", str(path), *args]) == 0
+
+    out, err = capsys.readouterr()
+    assert "3 translation(s) changed" in out and ", 3 not applied" in out
+    for task, zh in untranslated.items():
+        seg_id = f"progress.2021Q2.tasks.{task}"
+        line = unit_of(path, seg_id).xmlelement.sourceline
+        assert f"{path}:{line}: warning: {seg_id}: the target is still the Chinese (a copy of the source): untranslated, not applied" in err
+        assert f"  {task}: {flow(zh)}\n" in q2.read_text(encoding="utf-8")
+    assert {s.id for s, _ in translation_status(quarters, TEMPLATES).needs_work} == {f"progress.2021Q2.tasks.{t}" for t in untranslated}

@@ -396,6 +396,8 @@ def add_i18n_commands(sub, common) -> None:
     e.add_argument("--lang", default="en", choices=("en",), help="target language (default: en)")
     e.add_argument("-o", "--output", type=Path, required=True, help="the XLIFF file to write (e.g. en.xlf)")
     e.add_argument("--xliff-version", choices=("1.2", "2.0"), default="1.2", help="XLIFF version (default: 1.2, which every CAT tool imports)")
+    e.add_argument("--source-in-target", action="store_true",
+                   help="give untranslated units a copy of the Chinese as their target (state new), for tools that translate the target, such as OmegaT")
     i = actions.add_parser("import", help="merge the targets of an XLIFF file into the content files")
     i.add_argument("file", type=Path, help="the XLIFF file returned by the translator")
     common(i)
@@ -428,7 +430,7 @@ def run_i18n(args: argparse.Namespace) -> int:
 def run_i18n_export(args: argparse.Namespace) -> int:
     from .i18n.xliff import export
 
-    count = export(args.content, args.templates, args.output, lang=args.lang, version=args.xliff_version)
+    count = export(args.content, args.templates, args.output, lang=args.lang, version=args.xliff_version, source_in_target=args.source_in_target)
     print(f"wrote {display_path(args.output)}: {count} units (XLIFF {args.xliff_version}, zh-CN → {args.lang})")
     return 0
 

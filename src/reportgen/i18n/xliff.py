@@ -1,6 +1,6 @@
 """XLIFF exchange with CAT tools (Trados, memoQ, Phrase, OmegaT, Weblate), through translate-toolkit.
 
-    export(content_dir, templates_dir, path, lang="en", version="1.2") -> int   # units written
+    export(content_dir, templates_dir, path, lang="en", version="1.2", source_in_target=False) -> int   # units written
     import_(path, content_dir, templates_dir, skip_stale=False, approve=False) -> ImportReport
 
 Export writes one <file> per content file (original = its path inside the content folder) and one
@@ -11,7 +11,8 @@ approved="yes") and notes for context (documents, section, file:line, QA finding
 that needs work gets what the translation memory (memory.py) has: an exact match pre-filled as its
 target (needs-review-translation, state-qualifier="exact-match"; 2.0: subState
 reportgen:exact-match), else its fuzzy matches as <alt-trans match-quality> (2.0: <mtc:match
-similarity>), their texts with codes as the unit's.
+similarity>), their texts with codes as the unit's. With `source_in_target`, an untranslated
+unit's target is a copy of its source (state new), for tools that translate the target (OmegaT).
 
 Import validates the whole file first, then writes: a hostile or malformed file (not a regular
 file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
@@ -19,10 +20,11 @@ language pair, an element that is not inline markup) raises TranslationError and
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
 `skip_stale` (then it is reported and not applied), and a target whose inline codes are not its
 source's (dropped, duplicated, invented, re-nested: each code is known by its id and written as
-what the current Chinese's code stands for). Every applied target passes the QA checks of qa.py (an error
-refuses it, as `reportgen i18n check` fails on it) and then `reportgen check`, run on the files as
-they would be written (inputs.pending), before any is written; a refused target is reported at
-its unit. Targets are merged into the content files without re-serialising them: YAML scalars
+what the current Chinese's code stands for). A target that is empty or still the Chinese is
+untranslated: not applied (the latter reported at its unit). Every applied target passes the QA
+checks of qa.py (an error refuses it, as `reportgen i18n check` fails on it) and then `reportgen
+check`, run on the files as they would be written (inputs.pending), before any is written; a
+refused target is reported at its unit. Targets are merged into the content files without re-serialising them: YAML scalars
 are spliced in place at the positions ruamel's composer gives (same quoting or block style,
 comments and layout untouched), a table's changed row is rewritten on its own line(s), and the
 file is re-parsed to prove only the intended values changed. Every file is replaced atomically
@@ -98,8 +100,10 @@ class ImportReport:
 # export
 
 
-def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en", version: str = "1.2") -> int:
-    """Write every segment to an XLIFF file (1.2, or 2.0); returns the number of units."""
+def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en", version: str = "1.2", source_in_target: bool = False) -> int:
+    """Write every segment to an XLIFF file (1.2, or 2.0); returns the number of units. With
+    `source_in_target`, an untranslated unit's target is a copy of its source, codes and all (state
+    new: what OmegaT translates; import takes a target still equal to the Chinese as untranslated)."""
     from .memory import load_memory  # memory.py builds on this module
 
     catalog = collect(content_dir, templates_dir)
@@ -121,6 +125,8 @@ def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en",
         if leverage.exact:  # pre-filled from memory, to be reviewed
             notes.append(f"Translation memory: exact match of {leverage.exact.id or 'the memory file'}; the English is pre-filled: review it")
             seg, state = replace(seg, en=leverage.exact.en), "needs-review"
+        elif state == "untranslated" and source_in_target:
+            seg = replace(seg, en=seg.zh)
         units.append((seg, state, notes, leverage))
     if version == "2.0":
         data = export_xliff2(units, lang, content_dir, templates_dir)
@@ -397,7 +403,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
                                          "control that prints the text around it in another order than written; not applied"))
             continue
         if squash(target) == squash(seg.zh):
-            report.skipped.append(Problem(where, f"{u.id}: the target is a copy of the source; not applied", "warning"))
+            report.skipped.append(Problem(where, f"{u.id}: the target is still the Chinese (a copy of the source): untranslated, not applied", "warning"))
             continue
         if len(target.encode("utf-8")) > MAX_INPUT_BYTES:  # no file could hold it: refused before minutes of YAML work
             errors.append(Problem(where, f"{u.id}: the target has {len(target.encode('utf-8'))} bytes, more than a content file may hold ({MAX_INPUT_BYTES}); not applied"))
