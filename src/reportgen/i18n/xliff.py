@@ -24,12 +24,12 @@ what the current Chinese's code stands for). A target that is empty or still the
 untranslated: not applied (the latter reported at its unit). Every applied target passes the QA
 checks of qa.py (an error refuses it, as `reportgen i18n check` fails on it) and then `reportgen
 check`, run on the files as they would be written (inputs.pending), before any is written; a
-refused target is reported at its unit. Targets are merged into the content files without re-serialising them: YAML scalars
-are spliced in place at the positions ruamel's composer gives (same quoting or block style,
-comments and layout untouched), a table's changed row is rewritten on its own line(s), and the
-file is re-parsed to prove only the intended values changed. Every file is replaced atomically
-(temporary file + rename), where a link inside the content folder points; translations.yaml
-records the state.
+refused target is reported at its unit. Targets are merged into the content files without
+re-serialising them: YAML scalars are spliced in place at the positions ruamel's composer gives
+(same quoting or block style, comments and layout untouched), a table's changed row is rewritten
+on its own line(s), and the file is re-parsed to prove only the intended values changed. Every
+file is replaced atomically (temporary file + rename), where a link inside the content folder
+points; translations.yaml records the state.
 """
 from __future__ import annotations
 
