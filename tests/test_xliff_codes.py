@@ -3,7 +3,6 @@ as protected codes, come back as the text they stand for, and a target that dama
 checked with translate-toolkit and with a real CAT tool, OmegaT, run headless."""
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
@@ -12,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from ruamel.yaml import YAML
 from translate.storage import factory
 
+from reportgen.cli import main
 from reportgen.i18n.inline import Code, differences, to_inline
-from reportgen.i18n.segments import collect
+from reportgen.i18n.segments import Segment, collect
 from reportgen.i18n.xliff import TranslationError, export, import_
 from test_i18n import project, snapshot  # noqa: F401 (a fixture)
 
@@ -23,6 +24,7 @@ COUNT = "{{ key-projects.count }}"
 GOALS = "plan.action-plan.sections.goals-2020.text"  # … 等{{ key-projects.count }}个行业重大项目 …
 NEXT_STEPS = "progress.2020Q2.next_steps"  # … 实行**挂牌督办** … (**on a list for priority supervision**)
 TITLE = "series.bulletin.title"  # 山西省半导体产业重点项目{quarter}进展情况通报
+GOALS_TITLE = "plan.action-plan.sections.goals-2020.title"  # {zh: 2020年工作目标, en: Goals for 2020}
 XLIFF12 = "{urn:oasis:names:tc:xliff:document:1.2}"
 XLIFF2 = "{urn:oasis:names:tc:xliff:document:2.0}"
 
@@ -249,24 +251,40 @@ def omegat_home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
+def untranslate(*segments: Segment) -> None:
+    """Delete the English of segments, as if it had never been written: they become untranslated."""
+    yaml = YAML()
+    yaml.width = 4096
+    for place in (s.place for s in segments):
+        data = yaml.load(place.file)
+        holder = data
+        for key in place.keys:
+            holder = holder[key]
+        del holder["en"]
+        yaml.dump(data, place.file)
+
+
 def test_round_trip_through_omegat(project, tmp_path, omegat_home):
     """OmegaT 3.6's XLIFF filter translates what is in <target> (the Okapi convention: a target
-    starting as a copy of the source), so the units to translate get one; OmegaT shows our codes as
-    its tags and writes them back into the translated target. Its translations come from a TMX in
-    tm/auto/, keyed by the source as OmegaT segments it (learnt from its pseudo-translation TMX)."""
+    starting as a copy of the source): `i18n export --source-in-target` gives the untranslated
+    units the Chinese with its codes, which OmegaT shows as its tags and writes back into the
+    translated target. Its translations come from tm/auto/: the TMX of `i18n tm export` (written
+    while the goals' title was still approved) fills a plain title; OmegaT reads another tool's
+    TMX without its inline codes, so the segments with codes are filled from a TMX keyed by the
+    source as OmegaT segments it (learnt from its pseudo-translation TMX). A unit it leaves alone
+    comes back still Chinese, and import skips it."""
     content, templates = project
+    args = ["--content", str(content), "--templates", str(templates)]
     project_dir = tmp_path / "omegat"
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (project_dir / folder).mkdir(parents=True)
     (project_dir / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
+    assert main(["i18n", "tm", "export", "-o", str(project_dir / "tm" / "auto" / "reportgen.tmx"), *args]) == 0
+    english = collect(content, templates).by_id()
+    untranslate(*(english[s] for s in (GOALS, NEXT_STEPS, GOALS_TITLE, TITLE)))
     source_file = project_dir / "source" / "en.xlf"
-    export(content, templates, source_file)
-    tree = etree.parse(str(source_file))
-    for unit in tree.getroot().iter(f"{XLIFF12}trans-unit"):
-        if unit.get("id") in (GOALS, NEXT_STEPS):
-            source, target = unit.find(f"{XLIFF12}source"), unit.find(f"{XLIFF12}target")
-            target.text, target[:] = source.text, [copy.deepcopy(c) for c in source]
-    tree.write(str(source_file), xml_declaration=True, encoding="UTF-8")
+    assert main(["i18n", "export", "-o", str(source_file), "--source-in-target", *args]) == 0
+    assert '<target xml:lang="en" state="new">山西省半导体产业重点项目<ph id="1">{quarter}</ph>进展情况通报</target>' in source_file.read_text(encoding="utf-8")
 
     omegat(project_dir, omegat_home, "console-createpseudotranslatetmx", f"--pseudotranslatetmx={tmp_path / 'pseudo.tmx'}", "--pseudotranslatetype=equal")
     segments = [seg.xpath("string()") for seg in etree.parse(str(tmp_path / "pseudo.tmx")).iter("seg")][::2]
@@ -275,7 +293,6 @@ def test_round_trip_through_omegat(project, tmp_path, omegat_home):
     (placeholder,) = re.findall(r"<[a-z]\d+/>", goals)
     assert re.search(r"<(g\d+)>挂牌督办</\1>", steps), steps  # OmegaT shows our <g> as its paired tag
     bold = re.search(r"<(g\d+)>", steps)[1]
-    english = collect(content, templates).by_id()
     (project_dir / "tm" / "auto" / "en.tmx").write_text(tmx([
         (goals, english[GOALS].en.replace(COUNT, placeholder).replace("major projects in the industry", "major industrial projects")),
         (steps, english[NEXT_STEPS].en.replace("**on a list for priority supervision**", f"<{bold}>under priority supervision</{bold}>")),
@@ -295,7 +312,14 @@ def test_round_trip_through_omegat(project, tmp_path, omegat_home):
 
     report = import_(translated, content, templates)
 
-    assert sorted(report.applied) == sorted([GOALS, NEXT_STEPS])
+    assert sorted(report.applied) == sorted([GOALS, NEXT_STEPS, GOALS_TITLE])
+    assert [str(p) for p in report.skipped] == [f"{translated}:{unit_line(translated, TITLE)}: warning: {TITLE}: the target is still the Chinese "
+                                                "(a copy of the source): untranslated, not applied"]
     en = collect(content, templates).by_id()
+    assert en[GOALS_TITLE].en == english[GOALS_TITLE].en and not en[TITLE].en
     assert f"implementation of {COUNT} major industrial projects, including" in en[GOALS].en
     assert "behind schedule **under priority supervision**." in en[NEXT_STEPS].en
+
+
+def unit_line(path: Path, seg_id: str) -> int:
+    return next(u.sourceline for u in etree.parse(str(path)).iter(f"{XLIFF12}trans-unit") if u.get("id") == seg_id)

@@ -386,7 +386,7 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def add_i18n_commands(sub, common) -> None:
-    """i18n export|import|check|status|approve."""
+    """i18n export|import|check|status|approve|tm."""
     t = sub.add_parser("i18n", help="translations: export/import XLIFF, QA checks, status, approval",
                        description="The translators' loop: every text is a segment with a state (untranslated, translated, needs-review, "
                                    "approved) recorded in content/i18n/translations.yaml. See docs/translation-workflow.md.")
@@ -396,6 +396,8 @@ def add_i18n_commands(sub, common) -> None:
     e.add_argument("--lang", default="en", choices=("en",), help="target language (default: en)")
     e.add_argument("-o", "--output", type=Path, required=True, help="the XLIFF file to write (e.g. en.xlf)")
     e.add_argument("--xliff-version", choices=("1.2", "2.0"), default="1.2", help="XLIFF version (default: 1.2, which every CAT tool imports)")
+    e.add_argument("--source-in-target", action="store_true",
+                   help="give untranslated units a copy of the Chinese as their target (state new), for tools that translate the target, such as OmegaT")
     i = actions.add_parser("import", help="merge the targets of an XLIFF file into the content files")
     i.add_argument("file", type=Path, help="the XLIFF file returned by the translator")
     common(i)
@@ -409,17 +411,26 @@ def add_i18n_commands(sub, common) -> None:
     common(a, positional=False)  # the positional arguments are segment ids
     a.add_argument("ids", nargs="*", metavar="SEGMENT-ID", help="segment ids to approve")
     a.add_argument("--all", action="store_true", help="approve every segment that has English")
+    tm = actions.add_parser("tm", help="translation memory: export the approved segments as TMX, import a TMX into content/i18n/memory.tmx",
+                            description="Export pre-fills exact matches of the memory and offers fuzzy ones. See docs/translation-workflow.md.")
+    tm_actions = tm.add_subparsers(dest="tm_command", required=True, metavar="ACTION")
+    te = tm_actions.add_parser("export", help="write every approved segment (zh-CN → en) to a TMX 1.4 file")
+    common(te)
+    te.add_argument("-o", "--output", type=Path, required=True, help="the TMX file to write (e.g. memory.tmx)")
+    ti = tm_actions.add_parser("import", help="merge a TMX file (zh → en) into the project's memory, content/i18n/memory.tmx")
+    ti.add_argument("file", type=Path, help="the TMX file (another office's, or a CAT tool's)")
+    common(ti)
 
 
 def run_i18n(args: argparse.Namespace) -> int:
     return {"export": run_i18n_export, "import": run_i18n_import, "check": run_i18n_check,
-            "status": run_i18n_status, "approve": run_i18n_approve}[args.i18n_command](args)
+            "status": run_i18n_status, "approve": run_i18n_approve, "tm": run_i18n_tm}[args.i18n_command](args)
 
 
 def run_i18n_export(args: argparse.Namespace) -> int:
     from .i18n.xliff import export
 
-    count = export(args.content, args.templates, args.output, lang=args.lang, version=args.xliff_version)
+    count = export(args.content, args.templates, args.output, lang=args.lang, version=args.xliff_version, source_in_target=args.source_in_target)
     print(f"wrote {display_path(args.output)}: {count} units (XLIFF {args.xliff_version}, zh-CN → {args.lang})")
     return 0
 
@@ -469,4 +480,18 @@ def run_i18n_approve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     approved = approve(args.content, args.templates, None if args.all else args.ids)
     print(f"approved {len(approved)} segment(s); wrote {display_path(states_path(args.content))}")
+    return 0
+
+
+def run_i18n_tm(args: argparse.Namespace) -> int:
+    from .i18n.memory import export_tmx, import_tmx
+
+    if args.tm_command == "export":
+        count = export_tmx(args.content, args.templates, args.output)
+        print(f"wrote {display_path(args.output)}: {count} approved segments (TMX 1.4, zh-CN → en)")
+        return 0
+    report = import_tmx(args.file, args.content)
+    if report.written:
+        print(f"wrote {display_path(report.written)}")
+    print(f"imported {display_path(args.file)}: {report.added} added, {report.replaced} replaced, {report.unchanged} unchanged")
     return 0

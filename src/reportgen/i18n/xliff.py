@@ -1,13 +1,18 @@
 """XLIFF exchange with CAT tools (Trados, memoQ, Phrase, OmegaT, Weblate), through translate-toolkit.
 
-    export(content_dir, templates_dir, path, lang="en", version="1.2") -> int   # units written
+    export(content_dir, templates_dir, path, lang="en", version="1.2", source_in_target=False) -> int   # units written
     import_(path, content_dir, templates_dir, skip_stale=False, approve=False) -> ImportReport
 
 Export writes one <file> per content file (original = its path inside the content folder) and one
 trans-unit per segment: id = the segment id, source (zh-CN), target (en), placeholders and Markdown
 formatting in both as inline codes with the same ids (inline.py), the target's `state` (untranslated → new,
 translated → translated, needs-review → needs-review-translation, approved → final, plus
-approved="yes") and notes for context (documents, section, file:line, QA findings).
+approved="yes") and notes for context (documents, section, file:line, QA findings). A segment
+that needs work gets what the translation memory (memory.py) has: an exact match pre-filled as its
+target (needs-review-translation, state-qualifier="exact-match"; 2.0: subState
+reportgen:exact-match), else its fuzzy matches as <alt-trans match-quality> (2.0: <mtc:match
+similarity>), their texts with codes as the unit's. With `source_in_target`, an untranslated
+unit's target is a copy of its source (state new), for tools that translate the target (OmegaT).
 
 Import validates the whole file first, then writes: a hostile or malformed file (not a regular
 file or over MAX_XLIFF_BYTES, bad XML, a DOCTYPE, entities, unknown or duplicate ids, another
@@ -15,15 +20,16 @@ language pair, an element that is not inline markup) raises TranslationError and
 nothing; so does a unit whose source no longer matches the current Chinese (stale), unless
 `skip_stale` (then it is reported and not applied), and a target whose inline codes are not its
 source's (dropped, duplicated, invented, re-nested: each code is known by its id and written as
-what the current Chinese's code stands for). Every applied target passes the QA checks of qa.py (an error
-refuses it, as `reportgen i18n check` fails on it) and then `reportgen check`, run on the files as
-they would be written (inputs.pending), before any is written; a refused target is reported at
-its unit. Targets are merged into the content files without re-serialising them: YAML scalars
-are spliced in place at the positions ruamel's composer gives (same quoting or block style,
-comments and layout untouched), a table's changed row is rewritten on its own line(s), and the
-file is re-parsed to prove only the intended values changed. Every file is replaced atomically
-(temporary file + rename), where a link inside the content folder points; translations.yaml
-records the state.
+what the current Chinese's code stands for). A target that is empty or still the Chinese is
+untranslated: not applied (the latter reported at its unit). Every applied target passes the QA
+checks of qa.py (an error refuses it, as `reportgen i18n check` fails on it) and then `reportgen
+check`, run on the files as they would be written (inputs.pending), before any is written; a
+refused target is reported at its unit. Targets are merged into the content files without
+re-serialising them: YAML scalars are spliced in place at the positions ruamel's composer gives
+(same quoting or block style, comments and layout untouched), a table's changed row is rewritten
+on its own line(s), and the file is re-parsed to prove only the intended values changed. Every
+file is replaced atomically (temporary file + rename), where a link inside the content folder
+points; translations.yaml records the state.
 """
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from ruamel.yaml import YAML
@@ -60,17 +67,21 @@ from .state import (
     write_records,
 )
 
+if TYPE_CHECKING:  # memory.py builds on this module
+    from .memory import Leverage
+
 MAX_XLIFF_BYTES = 50 * 1024 * 1024
 XLIFF_STATE = {"untranslated": "new", "translated": "translated", "needs-review": "needs-review-translation", "approved": "final"}
 XLIFF12_SKELETON = b"""<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
 <file original="NoName" source-language="zh-CN" datatype="plaintext"><body></body></file>
 </xliff>"""
+TM_ORIGIN = "reportgen translation memory"  # alt-trans / mtc:match origin of fuzzy matches
 XLIFF2_STATE = {"untranslated": "initial", "translated": "translated", "needs-review": "translated", "approved": "final"}
 
 
 class TranslationError(ReportgenError):
-    """An XLIFF file that cannot be imported; nothing was changed."""
+    """An XLIFF (or TMX) file that cannot be imported; nothing was changed."""
 
     exit_code = EXIT_CONTENT
 
@@ -89,14 +100,21 @@ class ImportReport:
 # export
 
 
-def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en", version: str = "1.2") -> int:
-    """Write every segment to an XLIFF file (1.2, or 2.0); returns the number of units."""
+def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en", version: str = "1.2", source_in_target: bool = False) -> int:
+    """Write every segment to an XLIFF file (1.2, or 2.0); returns the number of units. With
+    `source_in_target`, an untranslated unit's target is a copy of its source, codes and all (state
+    new: what OmegaT translates; import takes a target still equal to the Chinese as untranslated)."""
+    from .memory import load_memory  # memory.py builds on this module
+
     catalog = collect(content_dir, templates_dir)
-    pairs = states_of(catalog, read_records(content_dir))
+    records = read_records(content_dir)
+    pairs = states_of(catalog, records)
     glossary = load_glossary(content_dir)
+    memory = load_memory(content_dir, catalog, records)
     titles = {d: info.title["zh"] for d, info in catalog.documents.items()}
     units = []
     for seg, state in pairs:
+        leverage = memory.leverage(seg, state)
         notes = [
             f"Documents: {', '.join(f'{d} ({titles[d]})' for d in seg.documents)}" if seg.documents else "Documents: none",
             f"Context: {seg.context}",
@@ -104,7 +122,12 @@ def export(content_dir: Path, templates_dir: Path, path: Path, lang: str = "en",
             f"State: {state}",
         ]
         notes += [f"QA {f.severity}: {f.message} [{f.check}]" for f in check_segment(seg, glossary) if f.check != "untranslated"]
-        units.append((seg, state, notes))
+        if leverage.exact:  # pre-filled from memory, to be reviewed
+            notes.append(f"Translation memory: exact match of {leverage.exact.id or 'the memory file'}; the English is pre-filled: review it")
+            seg, state = replace(seg, en=leverage.exact.en), "needs-review"
+        elif state == "untranslated" and source_in_target:
+            seg = replace(seg, en=seg.zh)
+        units.append((seg, state, notes, leverage))
     if version == "2.0":
         data = export_xliff2(units, lang, content_dir, templates_dir)
     elif version == "1.2":
@@ -126,25 +149,25 @@ def original(seg: Segment, content_dir: Path, templates_dir: Path) -> str:
     return file.name
 
 
-def inline_parts(seg: Segment) -> tuple[tuple, tuple]:
-    """The parts (inline.py) of a segment's source and of its English, whose codes take the source's ids."""
-    source = to_inline(seg.zh, seg.markdown)
-    return source, to_inline(seg.en, seg.markdown, like=source)
+def inline_parts(zh: str, en: str, markdown: bool) -> tuple[tuple, tuple]:
+    """The parts (inline.py) of a Chinese text and of its English, whose codes take the Chinese's ids."""
+    source = to_inline(zh, markdown)
+    return source, to_inline(en, markdown, like=source)
 
 
-def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
+def export_xliff12(units: list[tuple[Segment, str, list[str], Leverage]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
     from translate.storage import xliff
 
     store = xliff.xlifffile.parsestring(XLIFF12_SKELETON)  # translate-toolkit starts 1.1 files; we want 1.2
     store.setsourcelanguage("zh-CN")
     store.settargetlanguage(lang)
-    for seg, state, notes in units:
+    for seg, state, notes, leverage in units:
         unit = store.addsourceunit(seg.zh, filename=original(seg, content_dir, templates_dir), createifmissing=True)
         unit.setid(seg.id)
         unit.xmlelement.set("resname", seg.id)
         if "\n" in seg.zh or "\n" in seg.en:
             unit.xmlelement.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        source_parts, target_parts = inline_parts(seg)
+        source_parts, target_parts = inline_parts(seg.zh, seg.en, seg.markdown)
         source = unit.getlanguageNode(lang=None, index=0)
         source.text = None
         write_inline(source, source_parts, "1.2")
@@ -152,30 +175,46 @@ def export_xliff12(units: list[tuple[Segment, str, list[str]]], lang: str, conte
         target.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
         write_inline(target, target_parts, "1.2")
         target.set("state", XLIFF_STATE[state])
+        if leverage.exact:
+            target.set("state-qualifier", "exact-match")
         unit.xmlelement.set("approved", "yes" if state == "approved" else "no")
         for note in notes:
             unit.addnote(note, origin="developer")
+        for match in leverage.fuzzy:
+            alt = etree.SubElement(unit.xmlelement, unit.namespaced("alt-trans"), {"match-quality": str(match.score), "origin": TM_ORIGIN})
+            alt.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            alt.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+            for part, parts in zip(("source", "target"), inline_parts(match.entry.zh, match.entry.en, seg.markdown)):
+                write_inline(etree.SubElement(alt, unit.namespaced(part)), parts, "1.2")
     store.removedefaultfile()
     etree.cleanup_namespaces(store.document.getroot())  # units are created with a stray 1.1 declaration
     return bytes(store)
 
 
-def export_xliff2(units: list[tuple[Segment, str, list[str]]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
-    ns = "urn:oasis:names:tc:xliff:document:2.0"
+def export_xliff2(units: list[tuple[Segment, str, list[str], Leverage]], lang: str, content_dir: Path, templates_dir: Path) -> bytes:
+    ns, mtc = "urn:oasis:names:tc:xliff:document:2.0", "urn:oasis:names:tc:xliff:matches:2.0"
     root = etree.Element(f"{{{ns}}}xliff", nsmap={None: ns}, version="2.0", srcLang="zh-CN", trgLang=lang)
     files: dict[str, etree._Element] = {}
-    for seg, state, notes in units:
+    for seg, state, notes, leverage in units:
         name = original(seg, content_dir, templates_dir)
         if name not in files:
             files[name] = etree.SubElement(root, f"{{{ns}}}file", id=f"f{len(files) + 1}", original=name)
         unit = etree.SubElement(files[name], f"{{{ns}}}unit", id=seg.id)
+        if leverage.fuzzy:  # the Translation Candidates module: before the unit's notes
+            matches = etree.SubElement(unit, f"{{{mtc}}}matches", nsmap={"mtc": mtc})
+            for match in leverage.fuzzy:
+                candidate = etree.SubElement(matches, f"{{{mtc}}}match", ref="#s1", type="tm", origin=TM_ORIGIN, similarity=str(match.score))
+                for part, parts in zip(("source", "target"), inline_parts(match.entry.zh, match.entry.en, seg.markdown)):
+                    write_inline(etree.SubElement(candidate, f"{{{ns}}}{part}"), parts, "2.0")
         notes_el = etree.SubElement(unit, f"{{{ns}}}notes")
         for note in notes:
             etree.SubElement(notes_el, f"{{{ns}}}note", category="context").text = note
         segment = etree.SubElement(unit, f"{{{ns}}}segment", state=XLIFF2_STATE[state])
+        if leverage.fuzzy:
+            segment.set("id", "s1")
         if state == "needs-review":
-            segment.set("subState", "reportgen:needs-review")
-        source_parts, target_parts = inline_parts(seg)
+            segment.set("subState", "reportgen:exact-match" if leverage.exact else "reportgen:needs-review")
+        source_parts, target_parts = inline_parts(seg.zh, seg.en, seg.markdown)
         write_inline(etree.SubElement(segment, f"{{{ns}}}source"), source_parts, "2.0")
         if seg.en:
             write_inline(etree.SubElement(segment, f"{{{ns}}}target"), target_parts, "2.0")
@@ -364,7 +403,7 @@ def import_(path: Path, content_dir: Path, templates_dir: Path, skip_stale: bool
                                          "control that prints the text around it in another order than written; not applied"))
             continue
         if squash(target) == squash(seg.zh):
-            report.skipped.append(Problem(where, f"{u.id}: the target is a copy of the source; not applied", "warning"))
+            report.skipped.append(Problem(where, f"{u.id}: the target is still the Chinese (a copy of the source): untranslated, not applied", "warning"))
             continue
         if len(target.encode("utf-8")) > MAX_INPUT_BYTES:  # no file could hold it: refused before minutes of YAML work
             errors.append(Problem(where, f"{u.id}: the target has {len(target.encode('utf-8'))} bytes, more than a content file may hold ({MAX_INPUT_BYTES}); not applied"))
