@@ -17,7 +17,6 @@ the same bytes.
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,10 +100,7 @@ class Memory:
 
 def _matcher(entries: list[Entry]):
     """translate-toolkit's TM matcher over the entries, returning Match objects, best first."""
-    # Without RapidFuzz, lshtein warns once on import and uses its own pure-Python distance: fast
-    # enough for the segments of one project that need work.
-    logging.getLogger("translate.search.lshtein").setLevel(logging.ERROR)
-    from translate.search import lshtein, match
+    from translate.search import lshtein, match  # its distance is RapidFuzz's native one (a dependency)
     from translate.storage import base
 
     by_pair: dict[tuple[str, str], Entry] = {}
