@@ -47,10 +47,10 @@ def test_partial_build_keeps_earlier_files_in_the_manifest(tmp_path, capsys):
     args = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
     assert main([*args, "--lang", "zh", "--format", "pdf"]) == 0
     printed = capsys.readouterr().out
-    assert "font body: 仿宋_GB2312 served by" in printed and "built 7 files" in printed
+    assert "font body: 仿宋_GB2312 served by" in printed and "built 15 files" in printed
     assert main([*args, "--lang", "en", "--format", "docx"]) == 0
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
-    docs = ["notice", "action-plan", "key-projects"] + [f"bulletin-2020Q{q}" for q in range(1, 5)]
+    docs = ["notice", "action-plan", "key-projects"] + [f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")]
     assert sorted(e["path"] for e in files) == sorted([f"{d}.zh.pdf" for d in docs] + [f"{d}.en.docx" for d in docs])
     assert sorted(p.name for p in out.iterdir()) == sorted([e["path"] for e in files] + ["manifest.json"])
 
@@ -91,7 +91,7 @@ def test_build_py_and_console_script(tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "built 7 files" in result.stdout
+    assert "built 15 files" in result.stdout
     assert (tmp_path / "action-plan.zh.docx").is_file()
     script = ROOT / ".venv" / "bin" / "reportgen"
     result = subprocess.run([str(script), "check", "--content", str(CONTENT), "--templates", str(TEMPLATES)], capture_output=True, text=True)
@@ -284,4 +284,4 @@ def test_a_killed_worker(project, monkeypatch, capsys):
     refused(argv, 75, "output: error: a worker process was killed before it finished (for lack of memory?): run the build again, "
                       "with fewer jobs (-j)", project, capsys)
     listed = json.loads((project / "output" / MANIFEST).read_text(encoding="utf-8"))["files"]
-    assert len(listed) == 40 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)
+    assert len(listed) == 88 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)

@@ -72,21 +72,26 @@ def test_segments_of_the_real_content():
     catalog = collect(ROOT / "content", ROOT / "templates")
     by_id = catalog.by_id()
     assert not catalog.problems
-    assert len(by_id) == len(catalog.segments) == 223
+    assert len(by_id) == len(catalog.segments) == 224
     seg = by_id["plan.action-plan.sections.cluster-layout.title"]
     assert (seg.zh, seg.en) == ("优势集群布局工程", "Competitive Cluster Layout Program")
     assert seg.location.file.name == "plan.yaml" and seg.location.line == 73
-    assert seg.documents == ("notice", "action-plan", "bulletin-2020Q1", "bulletin-2020Q3")  # the notice issuing the plan; the quarters that report on this task
+    assert seg.documents == ("notice", "action-plan", *(f"bulletin-2020Q{q}{city}" for q in (1, 3) for city in ("", "-taiyuan", "-xinzhou")))  # the notice issuing the plan; the quarters that report on this task, and their cities'
+    assert by_id["series.bulletin.title"].documents == tuple(f"bulletin-2020Q{q}" for q in range(1, 5))  # the cities' bulletins have their own title:
+    assert by_id["series.bulletin.by.city.title"].documents == tuple(f"bulletin-2020Q{q}-{city}" for q in range(1, 5) for city in ("taiyuan", "xinzhou"))
+    assert by_id["table.key-projects.kp-04.city"].documents[3:] == ("bulletin-2020Q1", "bulletin-2020Q1-taiyuan", "bulletin-2020Q2", "bulletin-2020Q2-taiyuan",
+                                                                     "bulletin-2020Q3", "bulletin-2020Q3-taiyuan", "bulletin-2020Q4", "bulletin-2020Q4-taiyuan")
     assert by_id["table.key-projects.kp-04.company"].location.line == 5
     assert set(by_id["table.key-projects.kp-04.project"].documents) >= {"action-plan", "key-projects", "bulletin-2020Q1"}
     assert set(by_id["table.key-projects.kp-04.company"].documents) == {"notice", "action-plan", "key-projects"}
     assert by_id["notice.notice.imprint.cc.1"].zh == "省人大常委会办公厅" and by_id["notice.notice.text"].documents == ("notice",)
-    assert by_id["progress.2020Q2.kp-06.problem"].documents == ("bulletin-2020Q2",)
+    assert by_id["progress.2020Q2.kp-06.problem"].documents == ("bulletin-2020Q2", "bulletin-2020Q2-taiyuan")  # kp-06 is in Taiyuan
     assert by_id["progress.2020Q2.tasks.innovation-chains"].en.startswith("Relying on")
     assert "{{ key-projects.count }}" in by_id["plan.action-plan.sections.goals-2020.text"].zh
-    assert set(by_id["strings.bulletin.overview"].documents) == {f"bulletin-2020Q{q}" for q in range(1, 5)}
+    assert set(by_id["strings.bulletin.overview"].documents) == {f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")}
     assert "{quarter}" in by_id["series.bulletin.title"].zh
-    assert list(catalog.documents) == ["notice", "action-plan", "key-projects", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert list(catalog.documents) == ["notice", "action-plan", "key-projects", *(f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou"))]
+    assert catalog.documents["bulletin-2020Q1-xinzhou"].title["en"] == "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in Xinzhou in the First Quarter of 2020"
 
 
 def test_segments_exist_for_content_that_fails_other_checks(project):
@@ -148,7 +153,7 @@ def test_an_untranslated_cell_makes_its_documents_drafts(project):
     (problem,) = problems_for_build(content, templates)
     assert "progress.2020Q3.kp-03.milestone" in problem.message and "untranslated" in problem.message
     assert problem.location.line == row + 1
-    assert draft_documents(content, templates) == {"bulletin-2020Q3"}
+    assert draft_documents(content, templates) == {"bulletin-2020Q3", "bulletin-2020Q3-taiyuan"}  # kp-03 is in Taiyuan
     with pytest.raises(Exception, match="no English to approve"):
         approve(content, templates, ["progress.2020Q3.kp-03.milestone"])
 
@@ -159,11 +164,11 @@ def test_an_untranslated_cell_makes_its_documents_drafts(project):
 def test_export_is_read_by_translate_toolkit(project, tmp_path):
     content, templates = project
     path = tmp_path / "en.xlf"
-    assert export(content, templates, path) == 223
+    assert export(content, templates, path) == 224
     text = path.read_text(encoding="utf-8")
     assert 'version="1.2"' in text and "urn:oasis:names:tc:xliff:document:1.2" in text
     got = units(path)
-    assert len(got) == 223
+    assert len(got) == 224
     u = got["plan.action-plan.sections.key-tasks.title"]
     assert (str(u.source), str(u.target)) == ("重点任务", "Key Tasks")
     assert u.isapproved() and u.getlanguageNode(lang=None, index=1).get("state") == "final"
@@ -634,13 +639,13 @@ def test_status_counts(project, capsys):
     text = text.replace("title: {zh: 推进措施, en: Implementation Measures}", "title: {zh: 推进措施}")
     plan.write_text(text, encoding="utf-8")
     status = translation_status(content, templates)
-    assert status.counts == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 221}
+    assert status.counts == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 222}
     assert status.per_document["action-plan"] == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 90}
     assert status.per_document["bulletin-2020Q1"] == {"untranslated": 0, "needs-review": 0, "translated": 0, "approved": 111}
     assert [s.id for s, _ in status.needs_work] == ["plan.action-plan.sections.key-tasks.title", "plan.action-plan.sections.measures.title"]
     assert main(["i18n", "status", "--content", str(content), "--templates", str(templates)]) == 0
     out = capsys.readouterr().out
-    assert "221 of 223 segments approved; 2 need work; draft documents: action-plan, notice" in out
+    assert "222 of 224 segments approved; 2 need work; draft documents: action-plan, notice" in out
     assert "needs-review: plan.action-plan.sections.key-tasks.title" in out
     assert main(["i18n", "approve", "plan.action-plan.sections.key-tasks.title", "--content", str(content), "--templates", str(templates)]) == 0
     assert translation_status(content, templates).counts["needs-review"] == 0
@@ -651,9 +656,9 @@ def test_cli_export_and_import(project, tmp_path, capsys):
     content, templates = project
     out = tmp_path / "en.xlf"
     assert main(["i18n", "export", "--lang", "en", "-o", str(out), "--content", str(content), "--templates", str(templates)]) == 0
-    assert "223 units (XLIFF 1.2" in capsys.readouterr().out
+    assert "224 units (XLIFF 1.2" in capsys.readouterr().out
     assert main(["i18n", "import", str(out), "--content", str(content), "--templates", str(templates)]) == 0
-    assert "0 translation(s) changed, 0 state(s) changed, 223 unchanged" in capsys.readouterr().out
+    assert "0 translation(s) changed, 0 state(s) changed, 224 unchanged" in capsys.readouterr().out
 
 
 def test_review_copies(project):
@@ -661,7 +666,7 @@ def test_review_copies(project):
     from reportgen.render import render_html
 
     docs = dict(review_documents(content, templates))
-    assert list(docs) == ["notice", "action-plan", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert list(docs) == ["notice", "action-plan", *(f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou"))]
     assert len(docs["action-plan"]["rows"]) == 92 and len(docs["notice"]["rows"]) == 92 + 12
     html = render_html(templates, "review.html.j2", lang="zh", kind="review", **docs["bulletin-2020Q2"])
     assert '<table class="data">' in html and "<thead>" in html and 'class="doc-title"' in html

@@ -20,7 +20,7 @@ from reportgen.cli import main
 from reportgen.content import load_content
 from reportgen.output import MANIFEST, Entry, Staging, sha256
 
-QUARTER_FILES = {f"bulletin-2020Q4.{lang}.{fmt}" for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx")}  # with its review copy
+QUARTER_FILES = {f"bulletin-2020Q4{city}.{lang}.{fmt}" for city in ("", "-taiyuan", "-xinzhou") for lang in ("zh", "en", "zh-en") for fmt in ("pdf", "docx")}  # the overall and the cities', with review copies
 
 
 @pytest.fixture
@@ -71,12 +71,12 @@ def assert_consistent(out: Path) -> list[dict]:
 
 
 def test_a_copied_build_is_up_to_date_and_a_no_op_touches_nothing(project, capsys):
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 88 files up to date" in run_build(capsys, project)
     before, manifest = mtimes(project / "out"), (project / "out" / MANIFEST).read_bytes()
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 88 files up to date" in run_build(capsys, project)
     assert mtimes(project / "out") == before and (project / "out" / MANIFEST).read_bytes() == manifest
     data = json.loads(manifest)
-    assert len(data["build"]["files"]) == 40 and all(len(e["inputs"]) == 64 for e in data["files"])
+    assert len(data["build"]["files"]) == 88 and all(len(e["inputs"]) == 64 for e in data["files"])
 
 
 def test_the_fast_path_imports_neither_pandas_nor_the_writers(project):
@@ -87,7 +87,7 @@ def test_the_fast_path_imports_neither_pandas_nor_the_writers(project):
         "print('loaded:', sorted(m for m in ('pandas', 'weasyprint', 'matplotlib', 'docx', 'jinja2', 'rich') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
-    assert "nothing to do: 40 files up to date" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
+    assert "nothing to do: 88 files up to date" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
 
 
 def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
@@ -95,7 +95,7 @@ def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
     before = mtimes(project / "out")
     entries = {e["path"]: e for e in json.loads((project / "out" / MANIFEST).read_text(encoding="utf-8"))["files"]}
     printed = run_build(capsys, project)
-    assert "built 6 files, 34 up to date" in printed
+    assert "built 18 files, 70 up to date" in printed
     assert changed(before, project / "out") == QUARTER_FILES | {MANIFEST}
     for e in assert_consistent(project / "out"):
         same = e["path"] not in QUARTER_FILES
@@ -120,25 +120,26 @@ def test_a_changed_template_rebuilds_everything(project, capsys):
         css.write("\n/* a change */\n")
     before = mtimes(project / "out")
     options = ["--templates", str(templates), "--lang", "zh", "--format", "docx"]
-    assert "built 7 files, 0 up to date" in run_build(capsys, project, *options)
-    assert len(changed(before, project / "out") - {MANIFEST}) == 7
-    assert "nothing to do: 7 files up to date" in run_build(capsys, project, *options)
+    assert "built 15 files, 0 up to date" in run_build(capsys, project, *options)
+    assert len(changed(before, project / "out") - {MANIFEST}) == 15
+    assert "nothing to do: 15 files up to date" in run_build(capsys, project, *options)
 
 
 def test_force_rebuilds_every_file_with_the_same_bytes(project, capsys):
     before = mtimes(project / "out")
     listed = {e["path"]: e["sha256"] for e in assert_consistent(project / "out")}
-    assert "built 7 files, 0 up to date" in run_build(capsys, project, "--force", "--lang", "en", "--format", "docx")
-    assert changed(before, project / "out") == {f"{d}.en.docx" for d in ["notice", "action-plan", "key-projects", *(f"bulletin-2020Q{q}" for q in range(1, 5))]} | {MANIFEST}
+    assert "built 15 files, 0 up to date" in run_build(capsys, project, "--force", "--lang", "en", "--format", "docx")
+    bulletins = [f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")]
+    assert changed(before, project / "out") == {f"{d}.en.docx" for d in ["notice", "action-plan", "key-projects", *bulletins]} | {MANIFEST}
     assert {e["path"]: e["sha256"] for e in assert_consistent(project / "out")} == listed  # reproducible: the same bytes
 
 
 def test_two_workers_write_the_same_bytes_as_one(built, tmp_path, capsys):
     """The Chinese documents (charts, fonts, both formats) in two spawned worker processes."""
     assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(tmp_path), "--lang", "zh", "-j", "2"]) == 0
-    assert "built 14 files, 0 up to date" in capsys.readouterr().out
+    assert "built 30 files, 0 up to date" in capsys.readouterr().out
     two = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != MANIFEST}
-    assert len(two) == 14 and two == {name: (built / name).read_bytes() for name in two}
+    assert len(two) == 30 and two == {name: (built / name).read_bytes() for name in two}
     listed = [e for e in json.loads((built / MANIFEST).read_text(encoding="utf-8"))["files"] if e["lang"] == "zh"]
     assert json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"] == listed
 
@@ -169,7 +170,7 @@ def test_a_build_killed_at_any_moment_leaves_the_output_consistent(project, caps
         assert {k: v for k, v in now.items() if k != edited} == {k: v for k, v in listed.items() if k != edited}
     assert "up to date" in run_build(capsys, project, "--lang", "zh", "--format", "pdf")
     final = {e["path"]: e["sha256"] for e in assert_consistent(out)}
-    assert len(final) == 40 and final[edited] != listed[edited] and not list(out.glob(".staging-*"))
+    assert len(final) == 88 and final[edited] != listed[edited] and not list(out.glob(".staging-*"))
 
 
 KILLED_COMMIT = """
@@ -222,5 +223,5 @@ def test_stale_staging_folders_are_removed_by_the_next_build(project, capsys):
     stale = project / "out" / ".staging-killed"
     stale.mkdir()
     (stale / "action-plan.zh.pdf").write_bytes(b"half a PDF")
-    assert "nothing to do: 40 files up to date" in run_build(capsys, project)
+    assert "nothing to do: 88 files up to date" in run_build(capsys, project)
     assert not stale.exists()
