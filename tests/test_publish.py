@@ -113,7 +113,7 @@ def test_publishing_the_same_files_again_changes_nothing(out, capsys, monkeypatc
     capsys.readouterr()
     assert run(out, "publish", "--edition", "2020Q2") == 0
     printed = capsys.readouterr().out
-    assert "already published with these 4 files; nothing changed" in printed
+    assert "already published with these 12 files; nothing changed" in printed
     assert printed.splitlines()[-1].startswith("unchanged: edition 2020Q2")
     assert (out / "editions" / "2020Q2" / "edition.json").read_bytes() == before
 
@@ -142,7 +142,7 @@ def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
     folder = out / "editions" / "2020Q2"
     second = edition_json(out, "2020Q2")
     assert second["revision"] == 2 and second["published"] == "2020-07-15T01:00:00Z"
-    assert second["superseded"] == [{"revision": 1, "path": "superseded/1/", "published": first["published"], "files": 4}]
+    assert second["superseded"] == [{"revision": 1, "path": "superseded/1/", "published": first["published"], "files": 12}]
     assert json.loads((folder / "superseded" / "1" / "edition.json").read_text(encoding="utf-8")) == first
     assert (folder / "superseded" / "1" / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf
     assert (folder / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf + b"\n% rebuilt\n"
@@ -155,14 +155,14 @@ def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
     assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2"]
     capsys.readouterr()
     assert run(out, "verify", "2020Q2") == 0
-    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified (and 2 superseded revisions)"
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 12 files verified (and 2 superseded revisions)"
 
 
 def test_verify_catches_a_flipped_byte(out, capsys):
     assert run(out, "publish", "--edition", "2020Q2") == 0
     capsys.readouterr()
     assert run(out, "verify", "2020Q2") == 0
-    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified"
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 12 files verified"
     pdf = out / "editions" / "2020Q2" / "bulletin-2020Q2.zh.pdf"
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -171,7 +171,7 @@ def test_verify_catches_a_flipped_byte(out, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2
     assert "editions/2020Q2/bulletin-2020Q2.zh.pdf: error: sha256 " in err[0]
-    assert err[1] == "edition 2020Q2: 1 problem in 4 files"
+    assert err[1] == "edition 2020Q2: 1 problem in 12 files"
 
 
 def test_verify_catches_added_and_removed_files(out, capsys):
@@ -289,11 +289,11 @@ def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):
 @pytest.fixture
 def revised(built, tmp_path, monkeypatch) -> Path:
     """An output folder with only what publishing 2020Q2 reads (the manifest and the quarter's
-    files, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
+    files, the cities' included, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     out = tmp_path / "revised"
     out.mkdir()
-    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2.*")]:
+    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2*")]:
         shutil.copyfile(path, out / path.name)
     assert run(out, "publish", "--edition", "2020Q2") == 0
     rebuild(out, "bulletin-2020Q2.en.pdf", (out / "bulletin-2020Q2.en.pdf").read_bytes() + b"\n% revision 2\n")
@@ -349,7 +349,7 @@ def assert_verifies(out: Path, revisions: set[int], capsys) -> int:
     revision = edition_json(out, "2020Q2")["revision"]
     assert revision in revisions
     assert [s["revision"] for s in edition_json(out, "2020Q2")["superseded"]] == list(range(1, revision))
-    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 4 files verified (and {revision - 1} superseded revision")
+    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 12 files verified (and {revision - 1} superseded revision")
     assert not [p.name for p in (out / "editions").iterdir() if p.name.startswith(".")], "left behind"
     return revision
 
