@@ -122,6 +122,7 @@ def test_a_group_bulletin_sums_its_own_projects(built_zh, group):
     assert squash(f"合计{planned_total}{ytd}{quarter}{rate}") in text  # the progress table's total row
     for p in PROJECTS:  # its projects only, in the table and the lagging ones
         assert (squash(p[1]) in text) == (p in mine), p[1]
+    assert (squash("分区进展情况") in text) == (group == "transport")  # subtotals by district: Transport's projects are in two
     if group == "water":  # one project, completed: no lagging project
         assert squash("本季度无进度滞后项目。") in text
 
