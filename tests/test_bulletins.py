@@ -73,16 +73,19 @@ def test_overview_figures_equal_the_tables_in_both_formats(built, manifest, lang
 
 
 def test_every_quarter_is_built_and_listed(manifest):
+    """The overall bulletin and each city's (content/bulletins.yaml, series), every quarter, with their review copies."""
+    ids = [f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")]
     bulletins = {(e["id"], e["lang"], e["format"]) for e in manifest if e["kind"] == "bulletin"}
-    assert bulletins == {(f"bulletin-2020Q{q}", lang, fmt) for q in range(1, 5) for lang in ("zh", "en") for fmt in ("pdf", "docx")}
+    assert bulletins == {(doc_id, lang, fmt) for doc_id in ids for lang in ("zh", "en") for fmt in ("pdf", "docx")}
+    assert {(e["id"], e["format"]) for e in manifest if e["kind"] == "review" and e["id"].startswith("bulletin")} == {(i, f) for i in ids for f in ("pdf", "docx")}
 
 
 def test_one_quarter_only(tmp_path, capsys):
     from conftest import CONTENT
 
-    assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q3", "--format", "pdf"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin-2020Q3-changes.zh-en.pdf", "bulletin-2020Q3.en.pdf", "bulletin-2020Q3.zh-en.pdf",
-                                                              "bulletin-2020Q3.zh.pdf", "manifest.json"]
+    # Chinese only: the quarter's review copies are built in test_small_series_builds_in_both_formats
+    assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q3", "--lang", "zh", "--format", "pdf"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin-2020Q3-taiyuan.zh.pdf", "bulletin-2020Q3-xinzhou.zh.pdf", "bulletin-2020Q3.zh.pdf", "manifest.json"]
     assert main(["build", "--content", str(CONTENT), "--out", str(tmp_path), "--quarter", "2020Q5"]) == 64
     assert "expected a quarter such as 2020Q2" in capsys.readouterr().err
 

@@ -47,10 +47,10 @@ def test_partial_build_keeps_earlier_files_in_the_manifest(tmp_path, capsys):
     args = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
     assert main([*args, "--lang", "zh", "--format", "pdf", "--quarter", "2020Q1"]) == 0
     printed = capsys.readouterr().out
-    assert "font body: 仿宋_GB2312 served by" in printed and "built 1 file," in printed
+    assert "font body: 仿宋_GB2312 served by" in printed and "built 3 files," in printed
     assert main([*args, "--lang", "en", "--format", "docx", "--quarter", "2020Q2"]) == 0
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
-    assert sorted(e["path"] for e in files) == ["bulletin-2020Q1.zh.pdf", "bulletin-2020Q2.en.docx"]
+    assert sorted(e["path"] for e in files) == sorted([f"bulletin-2020Q1{city}.zh.pdf" for city in ("", "-taiyuan", "-xinzhou")] + [f"bulletin-2020Q2{city}.en.docx" for city in ("", "-taiyuan", "-xinzhou")])
     assert sorted(p.name for p in out.iterdir()) == sorted([e["path"] for e in files] + ["manifest.json"])
 
 
@@ -90,7 +90,7 @@ def test_build_py_and_console_script(tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "built 1 file," in result.stdout
+    assert "built 3 files," in result.stdout
     assert (tmp_path / "bulletin-2020Q1.zh.docx").is_file()
     script = ROOT / ".venv" / "bin" / "reportgen"
     result = subprocess.run([str(script), "check", "--content", str(CONTENT), "--templates", str(TEMPLATES)], capture_output=True, text=True)

@@ -77,17 +77,22 @@ def test_segments_of_the_real_content():
     seg = by_id["plan.action-plan.sections.cluster-layout.title"]
     assert (seg.zh, seg.en) == ("优势集群布局工程", "Competitive Cluster Layout Program")
     assert seg.location.file.name == "plan.yaml" and seg.location.line == 73
-    assert seg.documents == ("notice", "action-plan", "bulletin-2020Q1", "bulletin-2020Q3")  # the notice issuing the plan; the quarters that report on this task
+    assert seg.documents == ("notice", "action-plan", *(f"bulletin-2020Q{q}{city}" for q in (1, 3) for city in ("", "-taiyuan", "-xinzhou")))  # the notice issuing the plan; the quarters that report on this task, and their cities'
+    assert by_id["series.bulletin.title"].documents == tuple(f"bulletin-2020Q{q}" for q in range(1, 5))  # the cities' bulletins have their own title:
+    assert by_id["series.bulletin.by.city.title"].documents == tuple(f"bulletin-2020Q{q}-{city}" for q in range(1, 5) for city in ("taiyuan", "xinzhou"))
+    assert by_id["table.key-projects.kp-04.city"].documents[3:] == ("bulletin-2020Q1", "bulletin-2020Q1-taiyuan", "bulletin-2020Q2", "bulletin-2020Q2-taiyuan",
+                                                                     "bulletin-2020Q3", "bulletin-2020Q3-taiyuan", "bulletin-2020Q4", "bulletin-2020Q4-taiyuan")
     assert by_id["table.key-projects.kp-04.company"].location.line == 5
     assert set(by_id["table.key-projects.kp-04.project"].documents) >= {"action-plan", "key-projects", "bulletin-2020Q1"}
     assert set(by_id["table.key-projects.kp-04.company"].documents) == {"notice", "action-plan", "key-projects"}
     assert by_id["notice.notice.imprint.cc.1"].zh == "省人大常委会办公厅" and by_id["notice.notice.text"].documents == ("notice",)
-    assert by_id["progress.2020Q2.kp-06.problem"].documents == ("bulletin-2020Q2",)
+    assert by_id["progress.2020Q2.kp-06.problem"].documents == ("bulletin-2020Q2", "bulletin-2020Q2-taiyuan")  # kp-06 is in Taiyuan
     assert by_id["progress.2020Q2.tasks.innovation-chains"].en.startswith("Relying on")
     assert "{{ key-projects.count }}" in by_id["plan.action-plan.sections.goals-2020.text"].zh
-    assert set(by_id["strings.bulletin.overview"].documents) == {f"bulletin-2020Q{q}" for q in range(1, 5)}
+    assert set(by_id["strings.bulletin.overview"].documents) == {f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")}
     assert "{quarter}" in by_id["series.bulletin.title"].zh
-    assert list(catalog.documents) == ["notice", "action-plan", "key-projects", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert list(catalog.documents) == ["notice", "action-plan", "key-projects", *(f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou"))]
+    assert catalog.documents["bulletin-2020Q1-xinzhou"].title["en"] == "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in Xinzhou in the First Quarter of 2020"
 
 
 def test_segments_exist_for_content_that_fails_other_checks(project):
@@ -149,7 +154,7 @@ def test_an_untranslated_cell_makes_its_documents_drafts(project):
     (problem,) = problems_for_build(content, templates)
     assert "progress.2020Q3.kp-03.milestone" in problem.message and "untranslated" in problem.message
     assert problem.location.line == row + 1
-    assert draft_documents(content, templates) == {"bulletin-2020Q3"}
+    assert draft_documents(content, templates) == {"bulletin-2020Q3", "bulletin-2020Q3-taiyuan"}  # kp-03 is in Taiyuan
     with pytest.raises(Exception, match="no English to approve"):
         approve(content, templates, ["progress.2020Q3.kp-03.milestone"])
 
@@ -697,7 +702,7 @@ def test_review_copies(project):
 
     copies = review_documents(content, templates)
     docs = {copy_id: context for copy_id, kind, context in copies if kind == "review"}
-    assert list(docs) == ["notice", "action-plan", "bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
+    assert list(docs) == ["notice", "action-plan", *(f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou"))]
     assert [copy_id for copy_id, kind, _ in copies if kind == "review-changes"] == [f"{d}-changes" for d in docs]
     rows = lambda context: [r for g in context["groups"] for r in g["rows"]]  # noqa: E731
     assert len(rows(docs["action-plan"])) == 92 and len(rows(docs["notice"])) == 92 + 12

@@ -102,8 +102,8 @@ def test_full_width_figures_are_read_half_width_with_a_warning(content_copy):
         path.write_text(text.replace(old, new), encoding="utf-8")
     content = load_content(content_copy)
     assert rows(content_copy) == expected
-    assert [b.id for b in content.bulletins] == ["bulletin-2020Q1", "bulletin-2020Q2", "bulletin-2020Q3", "bulletin-2020Q4"]
-    assert content.bulletins[1].projects[4].ytd == 3300
+    assert [b.id for b in content.bulletins] == [f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")]
+    assert content.bulletins[3].projects[4].ytd == 3300  # bulletin-2020Q2
     (notice,) = content.notices
     assert (notice.meta.date.isoformat(), notice.meta.copy_number) == ("2020-04-10", "000001")
     warnings = [(p.location.file.relative_to(content_copy).as_posix(), p.location.line, p.location.column, p.message) for p in content.warnings]

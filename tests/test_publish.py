@@ -61,7 +61,7 @@ def rebuild(out: Path, path: str, data: bytes) -> None:
 def test_publish_copies_the_quarter_bulletins_with_their_record(out, capsys):
     assert run(out, "publish", "--edition", "2020Q2") == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[-1].startswith("published edition 2020Q2 (revision 1, 4 files) in ")
+    assert printed[-1].startswith("published edition 2020Q2 (revision 1, 12 files) in ")
     folder = out / "editions" / "2020Q2"
     edition = edition_json(out, "2020Q2")
     assert edition["edition"] == "2020Q2" and edition["revision"] == 1 and edition["superseded"] == []
@@ -69,18 +69,21 @@ def test_publish_copies_the_quarter_bulletins_with_their_record(out, capsys):
     assert edition["reportgen"] == reportgen.__version__
     manifest = {e["path"]: e for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
     fingerprint = content_fingerprint(CONTENT)
-    assert sorted(f["path"] for f in edition["files"]) == sorted(f"bulletin-2020Q2.{lang}.{fmt}" for lang in ("zh", "en") for fmt in ("pdf", "docx"))
+    ids = ("bulletin-2020Q2", "bulletin-2020Q2-taiyuan", "bulletin-2020Q2-xinzhou")  # the overall bulletin, then each city's
+    assert [f["path"] for f in edition["files"]] == [f"{doc_id}.{lang}.{fmt}" for doc_id in ids for lang in ("zh", "en") for fmt in ("pdf", "docx")]
     for f in edition["files"]:
         copy = folder / f["path"]
         assert copy.read_bytes() == (out / f["path"]).read_bytes()
         assert f["sha256"] == manifest[f["path"]]["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
         assert f["size"] == copy.stat().st_size
-        assert (f["id"], f["kind"], f["content_sha256"]) == ("bulletin-2020Q2", "bulletin", fingerprint)
+        assert (f["id"] in ids, f["kind"], f["content_sha256"]) == (True, "bulletin", fingerprint)
         assert f["lang"] in ("zh", "en") and f["format"] in ("pdf", "docx")
         assert (f.get("pages") == manifest[f["path"]]["pages"] and f["pages"] > 0) if f["format"] == "pdf" else "pages" not in f
-    titles = {f["lang"]: f["title"] for f in edition["files"]}
-    assert titles == {"zh": "山西省半导体产业重点项目2020年第二季度进展情况通报",
-                      "en": "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in the Second Quarter of 2020"}
+    titles = {(f["id"], f["lang"]): f["title"] for f in edition["files"]}
+    assert titles["bulletin-2020Q2", "zh"] == "山西省半导体产业重点项目2020年第二季度进展情况通报"
+    assert titles["bulletin-2020Q2", "en"] == "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in the Second Quarter of 2020"
+    assert titles["bulletin-2020Q2-taiyuan", "zh"] == "山西省半导体产业太原市重点项目2020年第二季度进展情况通报"
+    assert titles["bulletin-2020Q2-taiyuan", "en"] == "Circular on the Progress of the Key Projects of the Shanxi Semiconductor Industry in Taiyuan in the Second Quarter of 2020"
     assert sorted(p.name for p in folder.iterdir()) == sorted([*(f["path"] for f in edition["files"]), "edition.json"])
     assert (out / "site" / "index.html").is_file(), "publish also writes the site"
     assert not [p for p in (out / "editions").iterdir() if p.name.startswith(".")], "no staging folder left behind"
@@ -100,7 +103,7 @@ def test_a_plan_is_of_the_year_of_its_date(content_copy):
     content = load_content(content_copy)
     assert {doc_id for doc_id, _ in edition_documents(content, "2021")} == {"notice", "action-plan", "key-projects"}  # the notice goes with its plan
     assert edition_documents(content, "2020") == {}
-    assert {doc_id for doc_id, _ in edition_documents(content, "2020Q3")} == {"bulletin-2020Q3"}
+    assert {doc_id for doc_id, _ in edition_documents(content, "2020Q3")} == {"bulletin-2020Q3", "bulletin-2020Q3-taiyuan", "bulletin-2020Q3-xinzhou"}
 
 
 def test_publishing_the_same_files_again_changes_nothing(out, capsys, monkeypatch):
@@ -110,7 +113,7 @@ def test_publishing_the_same_files_again_changes_nothing(out, capsys, monkeypatc
     capsys.readouterr()
     assert run(out, "publish", "--edition", "2020Q2") == 0
     printed = capsys.readouterr().out
-    assert "already published with these 4 files; nothing changed" in printed
+    assert "already published with these 12 files; nothing changed" in printed
     assert printed.splitlines()[-1].startswith("unchanged: edition 2020Q2")
     assert (out / "editions" / "2020Q2" / "edition.json").read_bytes() == before
 
@@ -139,7 +142,7 @@ def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
     folder = out / "editions" / "2020Q2"
     second = edition_json(out, "2020Q2")
     assert second["revision"] == 2 and second["published"] == "2020-07-15T01:00:00Z"
-    assert second["superseded"] == [{"revision": 1, "path": "superseded/1/", "published": first["published"], "files": 4}]
+    assert second["superseded"] == [{"revision": 1, "path": "superseded/1/", "published": first["published"], "files": 12}]
     assert json.loads((folder / "superseded" / "1" / "edition.json").read_text(encoding="utf-8")) == first
     assert (folder / "superseded" / "1" / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf
     assert (folder / "bulletin-2020Q2.en.pdf").read_bytes() == old_pdf + b"\n% rebuilt\n"
@@ -152,14 +155,14 @@ def test_force_keeps_the_superseded_revision(out, capsys, monkeypatch):
     assert sorted(p.name for p in (folder / "superseded").iterdir()) == ["1", "2"]
     capsys.readouterr()
     assert run(out, "verify", "2020Q2") == 0
-    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified (and 2 superseded revisions)"
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 12 files verified (and 2 superseded revisions)"
 
 
 def test_verify_catches_a_flipped_byte(out, capsys):
     assert run(out, "publish", "--edition", "2020Q2") == 0
     capsys.readouterr()
     assert run(out, "verify", "2020Q2") == 0
-    assert capsys.readouterr().out.strip() == "edition 2020Q2: 4 files verified"
+    assert capsys.readouterr().out.strip() == "edition 2020Q2: 12 files verified"
     pdf = out / "editions" / "2020Q2" / "bulletin-2020Q2.zh.pdf"
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -168,7 +171,7 @@ def test_verify_catches_a_flipped_byte(out, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2
     assert "editions/2020Q2/bulletin-2020Q2.zh.pdf: error: sha256 " in err[0]
-    assert err[1] == "edition 2020Q2: 1 problem in 4 files"
+    assert err[1] == "edition 2020Q2: 1 problem in 12 files"
 
 
 def test_verify_catches_added_and_removed_files(out, capsys):
@@ -286,11 +289,11 @@ def test_content_fingerprint_covers_paths_and_bytes(content_copy, tmp_path):
 @pytest.fixture
 def revised(built, tmp_path, monkeypatch) -> Path:
     """An output folder with only what publishing 2020Q2 reads (the manifest and the quarter's
-    files, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
+    files, the cities' included, quick to copy), where revision 2 of edition 2020Q2 has superseded revision 1."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     out = tmp_path / "revised"
     out.mkdir()
-    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2.*")]:
+    for path in [built / "manifest.json", *built.glob("bulletin-2020Q2*")]:
         shutil.copyfile(path, out / path.name)
     assert run(out, "publish", "--edition", "2020Q2") == 0
     rebuild(out, "bulletin-2020Q2.en.pdf", (out / "bulletin-2020Q2.en.pdf").read_bytes() + b"\n% revision 2\n")
@@ -346,7 +349,7 @@ def assert_verifies(out: Path, revisions: set[int], capsys) -> int:
     revision = edition_json(out, "2020Q2")["revision"]
     assert revision in revisions
     assert [s["revision"] for s in edition_json(out, "2020Q2")["superseded"]] == list(range(1, revision))
-    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 4 files verified (and {revision - 1} superseded revision")
+    assert capsys.readouterr().out.startswith(f"edition 2020Q2: 12 files verified (and {revision - 1} superseded revision")
     assert not [p.name for p in (out / "editions").iterdir() if p.name.startswith(".")], "left behind"
     return revision
 

@@ -63,8 +63,22 @@ def test_index_pages_are_valid_html5_linking_every_file(published, page, lang, o
         assert (path.parent / unquote(href.split("#")[0])).resolve().is_file(), href
     assert (path.parent / hrefs[0]).resolve() == (published / "site" / other).resolve(), "the first link goes to the other language"
     documents = [href for href in hrefs if "/editions/" in href and not href.endswith("edition.json")]
-    assert len(documents) == sum(len(e["files"]) for e in editions(published).values()) == 20
+    assert len(documents) == sum(len(e["files"]) for e in editions(published).values()) == 12 + 2 * 12  # 2020; 2020Q1, 2020Q2 with the cities' bulletins
     assert not tree.findall(f".//{XHTML}script"), "no JavaScript"
+
+
+@pytest.mark.parametrize("page, lang, city", [("index.html", "zh", "太原市"), ("en/index.html", "en", "Taiyuan")])
+def test_a_quarter_lists_each_city_bulletin_with_its_title(published, page, lang, city):
+    """The city bulletins (content/bulletins.yaml, series) are in their quarter's section, after the
+    overall bulletin, titled with the city's name in the file's language."""
+    tree = parse_html(published / "site" / page)
+    (section,) = [s for s in tree.iter(f"{XHTML}section") if s.get("id") == "edition-2020Q1"]
+    links = [(a.get("href").rsplit("/", 1)[-1], "".join(a.itertext())) for a in section.iter(f"{XHTML}a") if "/editions/" in a.get("href") and a.get("hreflang") == lang]
+    names = [name for name, _ in links]
+    assert names.index(f"bulletin-2020Q1.{lang}.pdf") < names.index(f"bulletin-2020Q1-taiyuan.{lang}.pdf")
+    titles = dict(links)
+    assert city in titles[f"bulletin-2020Q1-taiyuan.{lang}.pdf"] and city not in titles[f"bulletin-2020Q1.{lang}.pdf"]
+    assert titles[f"bulletin-2020Q1-taiyuan.{lang}.pdf"] == titles[f"bulletin-2020Q1-taiyuan.{lang}.docx"]
 
 
 def test_text_is_escaped(published, tmp_path):
@@ -102,7 +116,7 @@ def test_atom_feed_has_one_entry_per_bulletin_edition(published):
         assert page == "index.html" and name in bulletins
         assert f'id="{fragment}"' in (published / "site" / page).read_text(encoding="utf-8")
         enclosures = entry.findall(f"{ATOM}link[@rel='enclosure']")
-        assert len(enclosures) == len(bulletins[name]["files"]) == 4
+        assert len(enclosures) == len(bulletins[name]["files"]) == 12  # the overall bulletin and two cities', zh and en, PDF and DOCX
         for link in enclosures:
             target = (published / "site" / link.get("href")).resolve()
             assert target.parent == (published / "editions" / name).resolve()
@@ -140,7 +154,7 @@ def test_the_site_in_headless_chromium(published, browser, tmp_path):
             assert int(shown_size) == target.stat().st_size, target
             assert shown_sha == hashlib.sha256(target.read_bytes()).hexdigest(), target
             checked += 1
-    assert checked == 20, "every published file of editions 2020, 2020Q1 and 2020Q2 is listed"
+    assert checked == 36, "every published file of editions 2020, 2020Q1 and 2020Q2 is listed"
 
     width, height = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     whole_page = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,

@@ -13,11 +13,13 @@ from .model import (
     BulletinSeriesSource,
     GroupProgress,
     ProgressRecord,
+    ProjectGroup,
     ProjectProgress,
     QuarterNotes,
     Table,
     TaskNote,
     Text,
+    fill_in,
     quarter_names,
     round1,
 )
@@ -37,9 +39,10 @@ def compute_bulletin(
     previous: dict[str, Decimal],
     notes: QuarterNotes | None,
     task_titles: dict[str, Text],
+    group: ProjectGroup | None = None,
 ) -> Bulletin:
-    """The bulletin of one quarter; `previous` holds each project's year-to-date investment at the
-    end of the previous quarter (empty for Q1)."""
+    """The bulletin of one quarter, of every project or of a `group`'s only; `previous` holds each
+    project's year-to-date investment at the end of the previous quarter (empty for Q1)."""
     cols = series.columns
     benchmark = Decimal(25 * quarter)
     threshold = Decimal(str(series.lagging_threshold))
@@ -56,7 +59,7 @@ def compute_bulletin(
                 "before": previous.get(row.id, Decimal(0)),
                 "status": records[row.id].status,
             }
-            for number, row in enumerate(table.rows, 1)
+            for number, row in enumerate(group.rows if group else table.rows, 1)
         ]
     )
     frame["quarter_investment"] = frame["ytd"] - frame["before"]
@@ -90,12 +93,13 @@ def compute_bulletin(
     before_rate = percent(sum(frame["before"], Decimal(0)), overall.planned)
     prose, title = quarter_names(series.year, quarter)
     notes = notes or QuarterNotes(quarter=f"{series.year}Q{quarter}")
+    names = {"quarter": title, "group": group.name} if group else {"quarter": title}
     return Bulletin(
-        id=f"{series.id}-{series.year}Q{quarter}",
+        id=f"{series.id}-{series.year}Q{quarter}" + (f"-{group.id}" if group else ""),
         series=series.id,
         year=series.year,
         quarter=quarter,
-        title=Text(zh=series.title.zh.replace("{quarter}", title.zh), en=series.title.en.replace("{quarter}", title.en)),
+        title=fill_in(group.title if group else series.title, names),
         quarter_name=prose,
         quarter_title=title,
         notice=series.notice,

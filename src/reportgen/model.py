@@ -250,6 +250,14 @@ class SeriesColumns(Strict):
     total: Key = Field(description="an amount column: the project's total investment")
 
 
+class GroupSeries(Strict):
+    """A bulletin for each group of projects too: one per value of a column (docs/progress-format.md, "Group bulletins")."""
+
+    by: Key = Field(description="a text column of the table: one bulletin for each of its values (each city, sector …)")
+    ids: dict[NonEmpty, Id] = Field({}, description="each value's id, which ends its bulletins' ids (太原: taiyuan → bulletin-2020Q1-taiyuan); every value of the column needs one; the bulletins follow this order")
+    title: Text | None = Field(None, description="{quarter} and {group} print the quarter and the group's name; default: the series' title, then the group's name in brackets")
+
+
 class BulletinSeriesSource(Strict):
     """The schema of a bulletin-series YAML file (docs/progress-format.md)."""
 
@@ -265,6 +273,7 @@ class BulletinSeriesSource(Strict):
     group_name: Text | None = Field(None, description="what a group is, for headings (市 / City); default: the column's label")
     title: Text = Field(description="{quarter} prints the quarter")
     notice: Text | None = None
+    series: list[GroupSeries] = Field([], description="bulletins for each group of projects as well, besides the overall one")
 
 
 class QuarterNotes(Strict):
@@ -420,6 +429,16 @@ class GroupProgress:
 
 
 @dataclass(frozen=True)
+class ProjectGroup:
+    """The projects of a group bulletin: the rows whose `by` column holds one value."""
+
+    id: str  # ends the bulletin's id
+    name: Text  # the value, printed for {group}
+    title: Text  # the title's pattern: {quarter}, {group}
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
 class TaskNote:
     title: Text
     note: Text
@@ -568,6 +587,19 @@ def format_number(value: Any, lang: str) -> str:
 def round1(value: Decimal) -> Decimal:
     """A rate or a gap to one decimal, as every bulletin prints it (half up: 9.95 → 10.0)."""
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+GROUP_TITLE = Text(zh="{title}（{group}）", en="{title} ({group})")  # a group bulletin's title unless its series gives one
+
+
+def fill_in(pattern: Text, names: dict[str, Text]) -> Text:
+    """`pattern` with each {name} replaced by that name's text in the same language."""
+    out = {}
+    for lang in LANGS:
+        out[lang] = pattern[lang]
+        for key, name in names.items():
+            out[lang] = out[lang].replace(f"{{{key}}}", name[lang])
+    return Text(**out)
 
 
 _ORDINALS = ("first", "second", "third", "fourth")

@@ -11,6 +11,7 @@ from .errors import ContentError, Location, Problems
 from .indicators import compute_bulletin
 from .messages import _
 from .model import (
+    GROUP_TITLE,
     LANGS,
     STATUSES,
     Bulletin,
@@ -18,8 +19,12 @@ from .model import (
     Node,
     Plan,
     ProgressRecord,
+    ProjectGroup,
     QuarterNotes,
+    Row,
+    Table,
     Text,
+    fill_in,
     paragraph_too_long,
 )
 from .tables import check_header, parse_amount, read_figure, read_rows
@@ -59,6 +64,7 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         problems.add(locate(path, raw, ("progress",)), _("progress: folder '{folder}' is outside the content folder").format(folder=series.progress))
     elif not folder.is_dir():
         problems.add(locate(path, raw, ("progress",)), _("progress: folder '{folder}' not found").format(folder=series.progress))
+    groups = project_groups(path, raw, series, table, problems)
     if len(problems.errors) > before:
         return []
 
@@ -89,11 +95,48 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         notes = read_notes(files[quarter].get("notes"), root, f"{series.year}Q{quarter}", sections, problems)
         data_files.append(data)  # figures are cumulative: a bulletin reads every earlier quarter's data too
         if len(problems.errors) == before and records is not None:
-            bulletin = compute_bulletin(series, table, quarter, records, previous, notes, sections)
             notes_file = (files[quarter]["notes"],) if "notes" in files[quarter] else ()
-            bulletins.append(replace(bulletin, sources=(path, plan.sources[0], plan.sources[table.number], *data_files, *notes_file)))
+            for group in (None, *groups):
+                bulletin = compute_bulletin(series, table, quarter, records, previous, notes, sections, group)
+                bulletins.append(replace(bulletin, sources=(path, plan.sources[0], plan.sources[table.number], *data_files, *notes_file)))
         previous = {key: r.ytd for key, r in (records or {}).items()}
     return bulletins
+
+
+def project_groups(path: Path, raw: Any, series: BulletinSeriesSource, table: Table, problems: Problems) -> list[ProjectGroup]:
+    """The groups of the series' group series (`series:`), each in the order of its ids."""
+    out: list[ProjectGroup] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(series.series):
+        def at(*keys: str) -> Location:
+            return locate(path, raw, ("series", index, *keys))
+
+        column = next((c for c in table.columns if c.key == spec.by), None)
+        if column is None or column.type != "text":
+            got = _("a {type} column").format(type=column.type) if column else _("no such column")
+            problems.add(at("by"), _("series[{index}].by: '{key}' must be a text column of '{table}' ({got})").format(index=index, key=spec.by, table=table.id, got=got))
+            continue
+        if spec.by in seen:
+            problems.add(at("by"), _("series[{index}].by: a second series by '{key}'; one is enough").format(index=index, key=spec.by))
+        seen.add(spec.by)
+        rows: dict[str, list[Row]] = {}
+        for row in table.rows:
+            rows.setdefault(row.cells[spec.by].zh, []).append(row)
+        for value, members in rows.items():
+            if value not in spec.ids:
+                problems.add(at("ids"), _("series[{index}].ids: no id for '{value}' (column '{key}', row {row} of table '{table}'): give each group an id of "
+                                          "lowercase letters, digits and hyphens, e.g. {value}: group-1").format(index=index, value=value, key=spec.by, row=members[0].id, table=table.id))
+        given: dict[str, str] = {}
+        for value, group_id in spec.ids.items():
+            if group_id in given:
+                problems.add(at("ids", value), _("series[{index}].ids: '{id}' is the id of '{first}' already; each group has its own").format(index=index, id=group_id, first=given[group_id]))
+            given.setdefault(group_id, value)
+            if value not in rows:
+                problems.add(at("ids", value), _("series[{index}].ids: no project of table '{table}' has '{value}' in column '{key}': no bulletin for it").format(
+                    index=index, table=table.id, value=value, key=spec.by), "warning")
+        title = spec.title or fill_in(GROUP_TITLE, {"title": series.title})
+        out += [ProjectGroup(group_id, rows[value][0].cells[spec.by], title, tuple(rows[value])) for value, group_id in spec.ids.items() if value in rows]
+    return out
 
 
 def walk(nodes: tuple[Node, ...]):

@@ -10,6 +10,7 @@ checks. Ids follow where a text lives:
     plan.<plan-id>.attachments.<attachment-id>.title | .total_label | .columns.<key>.label
     table.<attachment-id>.<row-id>.<column-key>            (text cells of an attachment table)
     series.<series-id>.title | .notice | .group_name
+    series.<series-id>.by.<column-key>.title               (a group series' own title)
     progress.<YYYYQn>.<project-id>.milestone | .problem    (a quarter's CSV/XLSX)
     progress.<YYYYQn>.next_steps | .tasks.<task-id>        (a quarter's notes YAML)
     strings.<dotted.path>                                   (templates/strings.yaml)
@@ -26,10 +27,9 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ContentError, Location, Problem, Problems, TemplateError
-from ..model import quarter_names
+from ..model import GROUP_TITLE, Attachment, quarter_names
 from ..progress import QUARTER_FILE
-from ..model import Attachment
-from ..tables import CellPlace, StorePlace, read_rows, read_table
+from ..tables import CellPlace, StorePlace, TableReading, read_rows, read_table
 from ..templates import Templates
 from ..yamlsource import bilingual, locate, read_yaml, validate
 
@@ -53,6 +53,29 @@ class Segment:
     context: str  # a human hint for translators: where in which document
     place: YamlPlace | CellPlace | StorePlace
     markdown: bool = False  # the text is Markdown (a preamble, a section's or notice's text, a quarter's notes); else printed as written
+
+
+@dataclass(frozen=True)
+class BulletinDoc:
+    """A bulletin a series makes: the overall one of a quarter, or a group's."""
+
+    id: str
+    quarter: str  # 2020Q1
+    data: Path
+    notes: Path | None
+    rows: frozenset[str] | None = None  # the ids of its projects' rows; None: every project
+    by: str | None = None  # a group bulletin's column
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of a group series (series: in a bulletin series), as far as the files can be read."""
+
+    id: str
+    name: dict[str, str]  # {"zh": …, "en": …}
+    rows: frozenset[str]
+    by: str
+    title: dict[str, str]  # the pattern of its bulletins' titles: {quarter}, {group}
 
 
 @dataclass
@@ -148,9 +171,19 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         if got:
             out.add(f"notice.{nid}.text", *got, {nid}, f"{nid}: text", YamlPlace(path, ("text",)), markdown=True)
     series_list = [(p, r) for p, r in yamls if r.get("kind") == "bulletin-series"]
+    plans_by_id = {text_of(r.get("id")) or p.stem: (p, r) for p, r in plans}
+    readings: dict[tuple[Path, int], TableReading | None] = {}
 
-    # The bulletins each series makes: one per quarter that has a data file.
-    series_docs: dict[str, list[tuple[str, str, Path | None, Path | None]]] = {}  # series id → [(doc id, quarter, data, notes)]
+    def reading_of(path: Path, raw: Any, a: int) -> TableReading | None:
+        """Attachment `a` of the plan in `path`, read once (as the content check reads it, which reports
+        its problems); None while its declaration is invalid."""
+        if (path, a) not in readings:
+            spec = validate(Attachment, path, raw["attachments"][a], Problems())
+            readings[path, a] = spec and read_table(content_dir, a + 1, spec, locate(path, raw, ("attachments", a, "table", "file")))
+        return readings[path, a]
+
+    # The bulletins each series makes: one per quarter that has a data file, and one per group and quarter.
+    series_docs: dict[str, list[BulletinDoc]] = {}
     for path, raw in series_list:
         sid, year = text_of(raw.get("id")) or path.stem, text_of(raw.get("year"))
         folder = content_dir / text_of(raw.get("progress") or "progress")
@@ -160,12 +193,21 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 m = QUARTER_FILE.match(file.name)
                 if m and m.group(1) == year:
                     quarters.setdefault(f"{m.group(1)}Q{m.group(2)}", {})["notes" if m.group(3) == "yaml" else "data"] = file
-        series_docs[sid] = [(f"{sid}-{q}", q, f.get("data"), f.get("notes")) for q, f in sorted(quarters.items()) if "data" in f]
-        title = raw.get("title") if isinstance(raw.get("title"), dict) else {}
-        for doc_id, q, _, _ in series_docs[sid]:
+        title = {lang: text_of(raw["title"].get(lang)) if isinstance(raw.get("title"), dict) else "" for lang in ("zh", "en")}
+        groups = groups_of(raw, title, plans_by_id.get(text_of(raw.get("plan"))), reading_of)
+        series_docs[sid] = []
+        for q, f in sorted(quarters.items()):
+            if "data" not in f:
+                continue
             _, names = quarter_names(int(q[:4]), int(q[-1]))
-            documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: text_of(title.get(lang)).replace("{quarter}", names[lang]) or doc_id for lang in ("zh", "en")})
-    all_bulletins = {d for docs in series_docs.values() for d, *_ in docs}
+            documents[f"{sid}-{q}"] = DocumentInfo(f"{sid}-{q}", "bulletin", {lang: title[lang].replace("{quarter}", names[lang]) or f"{sid}-{q}" for lang in ("zh", "en")})
+            docs = [BulletinDoc(f"{sid}-{q}", q, f["data"], f.get("notes"))]
+            for g in groups:
+                doc_id = f"{sid}-{q}-{g.id}"
+                documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: g.title[lang].replace("{quarter}", names[lang]).replace("{group}", g.name[lang]) for lang in ("zh", "en")})
+                docs.append(BulletinDoc(doc_id, q, f["data"], f.get("notes"), g.rows, g.by))
+            series_docs[sid] += docs
+    all_bulletins = {d.id for docs in series_docs.values() for d in docs}
 
     for path, raw in plans:
         plan_id = text_of(raw.get("id")) or path.stem
@@ -208,7 +250,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
             documents[aid] = DocumentInfo(aid, "attachment", {lang: text_of(at.get(lang)) or aid for lang in ("zh", "en")})
             table = att.get("table") if isinstance(att.get("table"), dict) else {}
             users = [(r, docs) for r, docs in readers if text_of(r.get("table")) == aid]
-            bulletins_of = {d for _, docs in users for d, *_ in docs}
+            bulletins_of = {d.id for _, docs in users for d in docs}
             roles = {}  # column key → the roles it plays in the series (name, group, planned, total)
             for r, _ in users:
                 for role, key in (r.get("columns") or {}).items():
@@ -223,40 +265,55 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                 key = text_of(col.get("key"))
                 shown = bulletins_of if roles.get(key, set()) & {"name", "group", "planned"} else set()
                 add(f"plan.{plan_id}.attachments.{aid}.columns.{key}.label", ("attachments", a, "table", "columns", c, "label"), docs | shown, f"{aid}: column heading")
-            spec = validate(Attachment, path, att, Problems())  # read as the content check reads it, which reports its problems
-            if spec is None:
-                continue  # its cells have no segments until then
-            reading = read_table(content_dir, a + 1, spec, locate(path, raw, ("attachments", a, "table", "file")))
+            reading = reading_of(path, raw, a)
+            if reading is None:
+                continue  # its cells have no segments until its declaration is valid
             if not reading.cells:  # the file could not be read or mapped
                 out.problems.extend(p for p in reading.problems if p.severity == "error")
             for c in reading.cells:
-                shown = bulletins_of if roles.get(c.key, set()) & {"name", "group"} else set()
+                # a bulletin prints the name and group of each of its projects, a group's bulletin its group's name
+                printed = bool(roles.get(c.key, set()) & {"name", "group"})
+                shown = {d.id for _, bulletins in users for d in bulletins if (printed or c.key == d.by) and (d.rows is None or c.row in d.rows)}
                 out.add(f"table.{aid}.{c.row}.{c.key}", c.zh, c.en, c.location, docs | shown,
                         f"{aid}: row {c.row} ({c.label}), column {c.key}", c.place)
 
     for path, raw in series_list:
         sid = text_of(raw.get("id")) or path.stem
-        docs = {d for d, *_ in series_docs.get(sid, [])}
+        bulletins = series_docs.get(sid, [])
+        specs = [(i, spec) for i, spec in enumerate(raw.get("series") or []) if isinstance(spec, dict)] if isinstance(raw.get("series"), list) else []
+        titled = {text_of(spec.get("by")) for _, spec in specs if isinstance(spec.get("title"), dict)}  # group series with a title of their own
         for name in ("title", "notice", "group_name"):
             got = pair(path, raw, (name,))
             if got:
+                docs = {d.id for d in bulletins if name != "title" or d.by not in titled}
                 out.add(f"series.{sid}.{name}", got[0], got[1], got[2], docs, f"bulletin series {sid}: {name}", YamlPlace(path, (name,)))
+        for i, spec in specs:
+            by = text_of(spec.get("by"))
+            got = pair(path, raw, ("series", i, "title"))
+            if got:
+                out.add(f"series.{sid}.by.{by}.title", got[0], got[1], got[2], {d.id for d in bulletins if d.by == by},
+                        f"bulletin series {sid}: title of the bulletins by {by}", YamlPlace(path, ("series", i, "title")))
         plan_id = text_of(raw.get("plan"))
-        for doc_id, q, data, notes in series_docs.get(sid, []):
-            if data is not None:
-                try:
-                    encoding = text_of(raw.get("encoding")) or None
-                    header, rows = read_rows(data, content_dir, Location(data), encoding)
-                except ContentError as exc:
-                    out.problems.extend(exc.problems)
-                    rows, header = [], []
-                for line, row in rows:
-                    pid = text_of(row.get("id"))
-                    for name in ("milestone", "problem"):
-                        if pid and f"{name}_zh" in header and f"{name}_en" in header:
-                            where = Location(data, line, header.index(f"{name}_zh") + 1)
-                            out.add(f"progress.{q}.{pid}.{name}", text_of(row.get(f"{name}_zh")), text_of(row.get(f"{name}_en")), where,
-                                    {doc_id}, f"{doc_id}: project {pid}, {name}", CellPlace(data, line, f"{name}_en", header.index(f"{name}_en"), encoding))
+        quarters: dict[str, list[BulletinDoc]] = {}
+        for d in bulletins:
+            quarters.setdefault(d.quarter, []).append(d)
+        for q, docs in quarters.items():
+            doc_id, data, notes = docs[0].id, docs[0].data, docs[0].notes  # the overall bulletin's
+            every = {d.id for d in docs}
+            try:
+                encoding = text_of(raw.get("encoding")) or None
+                header, rows = read_rows(data, content_dir, Location(data), encoding)
+            except ContentError as exc:
+                out.problems.extend(exc.problems)
+                rows, header = [], []
+            for line, row in rows:
+                pid = text_of(row.get("id"))
+                for name in ("milestone", "problem"):
+                    if pid and f"{name}_zh" in header and f"{name}_en" in header:
+                        where = Location(data, line, header.index(f"{name}_zh") + 1)
+                        out.add(f"progress.{q}.{pid}.{name}", text_of(row.get(f"{name}_zh")), text_of(row.get(f"{name}_en")), where,
+                                {d.id for d in docs if d.rows is None or pid in d.rows}, f"{doc_id}: project {pid}, {name}",
+                                CellPlace(data, line, f"{name}_en", header.index(f"{name}_en"), encoding))
             if notes is not None:
                 try:
                     raw_notes = read_yaml(notes, content_dir)
@@ -267,12 +324,12 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
                     continue
                 got = pair(notes, raw_notes, ("next_steps",))
                 if got:
-                    out.add(f"progress.{q}.next_steps", *got, {doc_id}, f"{doc_id}: next steps", YamlPlace(notes, ("next_steps",)), markdown=True)
+                    out.add(f"progress.{q}.next_steps", *got, every, f"{doc_id}: next steps", YamlPlace(notes, ("next_steps",)), markdown=True)
                 for task_id in (raw_notes.get("tasks") or {}):
                     got = pair(notes, raw_notes, ("tasks", task_id))
                     if got:
-                        out.add(f"progress.{q}.tasks.{task_id}", *got, {doc_id}, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)), markdown=True)
-                    out.also_in(f"plan.{plan_id}.sections.{task_id}.title", {doc_id})  # the bulletin prints the task's heading
+                        out.add(f"progress.{q}.tasks.{task_id}", *got, every, f"{doc_id}: progress of task {task_id}", YamlPlace(notes, ("tasks", task_id)), markdown=True)
+                    out.also_in(f"plan.{plan_id}.sections.{task_id}.title", every)  # the bulletin prints the task's heading
 
     templates = Templates(templates_dir, content_dir)
     strings = templates.find("strings.yaml")  # the office's, else the templates folder's
@@ -302,6 +359,29 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
     order = sorted(documents, key=lambda d: rank[documents[d].kind])
     documents = {d: documents[d] for d in order}
     return Catalog(out.segments(order), documents, out.problems)
+
+
+def groups_of(raw: Any, title: dict[str, str], plan: tuple[Path, Any] | None, reading_of) -> list[Group]:
+    """The groups of the group series that a series' YAML declares (`series:`), each in the order of
+    its ids, as far as the YAML and the table can be read; `title`: the series' own title."""
+    attachments = plan[1].get("attachments") if plan else None
+    index = next((a for a, att in enumerate(attachments) if isinstance(att, dict) and text_of(att.get("id")) == text_of(raw.get("table")))
+                 if isinstance(attachments, list) else None, None)
+    reading = None if index is None else reading_of(*plan, index)
+    specs = raw.get("series") if isinstance(raw.get("series"), list) else []
+    out = []
+    for spec in specs if reading else []:
+        if not isinstance(spec, dict) or not isinstance(spec.get("ids"), dict):
+            continue
+        by, own = text_of(spec.get("by")), spec.get("title") if isinstance(spec.get("title"), dict) else None
+        pattern = {lang: text_of(own.get(lang)) for lang in ("zh", "en")} if own else {lang: GROUP_TITLE[lang].replace("{title}", title[lang]) for lang in ("zh", "en")}
+        cells = [c for c in reading.cells if c.key == by]
+        for value, group_id in spec["ids"].items():
+            rows = frozenset(c.row for c in cells if c.zh == text_of(value))
+            if rows and text_of(group_id):
+                first = next(c for c in cells if c.zh == text_of(value))
+                out.append(Group(text_of(group_id), {"zh": first.zh, "en": first.en or first.zh}, rows, by, pattern))
+    return out
 
 
 def location_of(segment: Segment, lang: str, content_dir: Path) -> Location:
