@@ -283,4 +283,4 @@ def test_a_killed_worker(project, monkeypatch, capsys):
     refused(argv, 75, "output: error: a worker process was killed before it finished (for lack of memory?): run the build again, "
                       "with fewer jobs (-j)", project, capsys)
     listed = json.loads((project / "output" / MANIFEST).read_text(encoding="utf-8"))["files"]
-    assert len(listed) == 52 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)
+    assert len(listed) == 116 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)
