@@ -189,8 +189,6 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
     format "html" is the rendered HTML itself, as the PDF and DOCX writers read it (for the preview).
     Fonts in the fonts folder of `content_dir` serve the roles they are official fonts of (fonts.py)."""
     from .fonts import missing_characters
-    from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
-    from .writers.pdf import write_pdf
 
     html = render_html(templates_dir, doc.template, content_dir=content_dir, lang=doc.lang, kind=doc.kind, **doc.context)
     glyphs = [Finding("glyph", c) for c in missing_characters(html, templates_dir, content_dir)]
@@ -200,9 +198,15 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
             target.write_text(html, encoding="utf-8")
             out.append((sha256(target), None, ()))
             continue
-        try:
-            pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else (None, [])
-            if fmt == "docx":
+        try:  # the writers' imports are slow: only once the content is valid, and only the formats asked for
+            if fmt == "pdf":
+                from .writers.pdf import write_pdf
+
+                pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir)
+            else:
+                from .writers.docx import write_docx
+
+                pages, misfit = None, []
                 write_docx(html, target, templates_dir, content_dir)
         except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
             where = Location(Templates(templates_dir, content_dir).find(doc.template))
