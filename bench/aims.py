@@ -5,9 +5,9 @@ and CPU (user + sys of the process and its workers), on copies of content/:
 
 plan      `reportgen build --lang zh --format pdf --force` of the plan alone (a copy of content/
           without the notice, the bulletins and their data: the plan and its table, 10 pages)
-full      `reportgen build --force -j 2` of every seed document (34 files)
+full      `reportgen build --force -j 2` of every seed document (52 files: 26 documents, PDF and DOCX)
 quarter   `reportgen build` (-j 1 and -j 2) after the latest quarter's data changed (its bulletin
-          and review copy, 6 files)
+          in both languages and its two review copies, 8 files)
 preview   the warm rebuild of `reportgen preview --lang zh` after a one-paragraph edit of
           plan.yaml, in one process kept warm: the Chinese plan's HTML, which the page shows
           (the preview's first step), and that with the plan's PDF
