@@ -137,9 +137,9 @@ def build(
     changed since it was built into `out_dir` (with `force`, every one); nothing in `out_dir`
     changes unless every file was written. `step(name)` is called as each file is done. Segments
     whose translation is not approved or translated are warnings (errors with `strict`) when
-    English documents are built; they make the English a draft. So are the writers' findings (output_warnings), kept in the manifest with
-    each file they are about. With `scheduler`, the documents are made by the Dask cluster it
-    schedules for (cluster.py)."""
+    English documents are built; they make the English a draft. So are the writers' findings
+    (output_warnings), kept in the manifest with each file they are about. With `scheduler`, the
+    documents are made by the Dask cluster it schedules for (cluster.py)."""
     from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
