@@ -721,6 +721,7 @@ def test_build_warns_strict_fails_and_marks_the_english_as_draft_until_approved(
     from pypdf import PdfReader
 
     from conftest import CONTENT, TEMPLATES, pdf_text
+    from reportgen.build import build
     from reportgen.cli import main
 
     content = tmp_path / "content"
@@ -732,6 +733,8 @@ def test_build_warns_strict_fails_and_marks_the_english_as_draft_until_approved(
     assert main([*args, "--strict"]) == 2
     assert "plan.action-plan.sections.approach.text" in capsys.readouterr().err
     assert not (tmp_path / "out" / "manifest.json").exists()
+    chinese = build(content, tmp_path / "zh", TEMPLATES, ("zh",), ("docx",), strict=True, ids=frozenset({"key-projects"}))
+    assert chinese.warnings == []  # the states are about the English: a build of the Chinese alone does not read them
 
     assert main(args) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line and "font role" not in line]

@@ -92,6 +92,20 @@ def test_the_fast_path_imports_neither_pandas_nor_the_writers(project):
     assert "nothing to do: 116 files up to date" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
 
 
+def test_a_pdf_build_without_bulletins_imports_neither_pandas_nor_the_docx_writer(tmp_path):
+    """Only what the documents being built need: pandas computes bulletins, python-docx writes DOCX."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content, ignore=shutil.ignore_patterns("notice.yaml", "bulletins.yaml", "progress"))
+    code = (
+        "import sys; from pathlib import Path; from reportgen.build import build; "
+        f"build(Path({str(content)!r}), Path({str(tmp_path / 'out')!r}), Path({str(TEMPLATES)!r}), ('zh',), ('pdf',), ids=frozenset({{'key-projects'}})); "
+        "print('loaded:', sorted(m for m in ('pandas', 'weasyprint', 'docx', 'pptx') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert "loaded: ['weasyprint']" in result.stdout, result.stdout + result.stderr
+    assert (tmp_path / "out" / "key-projects.zh.pdf").is_file()
+
+
 def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
     edit_quarter(project, ("厂房进入装饰装修阶段", "厂房进入装修阶段"), ("The plant building entered", "The plant entered"))
     before = mtimes(project / "out")

@@ -111,7 +111,8 @@ def planned(content_dir: Path, templates_dir: Path, content: Content, langs: tup
     every file it reads: drafts marked, review copies when both languages are built."""
     from .i18n.state import draft_documents, states_path
 
-    docs = documents(content, langs, quarter, frozenset(draft_documents(content_dir, templates_dir)))
+    drafts = frozenset(draft_documents(content_dir, templates_dir)) if "en" in langs else frozenset()  # drafts are English
+    docs = documents(content, langs, quarter, drafts)
     if set(LANGS) <= set(langs):
         docs += review_copies(content_dir, templates_dir, docs)
     states = states_path(content_dir)  # translation states decide drafts: every document reads them
@@ -135,15 +136,15 @@ def build(
     """Build every document (or one quarter's bulletins, or the documents of `ids`) whose inputs
     changed since it was built into `out_dir` (with `force`, every one); nothing in `out_dir`
     changes unless every file was written. `step(name)` is called as each file is done. Segments
-    whose translation is not approved or translated are warnings (errors with `strict`); they make
-    the English a draft. So are the writers' findings (output_warnings), kept in the manifest with
-    each file they are about. With `scheduler`, the documents are made by the Dask cluster it
-    schedules for (cluster.py)."""
+    whose translation is not approved or translated are warnings (errors with `strict`) when
+    English documents are built; they make the English a draft. So are the writers' findings
+    (output_warnings), kept in the manifest with each file they are about. With `scheduler`, the
+    documents are made by the Dask cluster it schedules for (cluster.py)."""
     from .i18n.state import problems_for_build
 
     inputs = Inputs(content_dir, templates_dir, out_dir)  # before loading: an edit made meanwhile is seen next time
     content = load_content(content_dir)
-    warnings = problems_for_build(content_dir, templates_dir)
+    warnings = problems_for_build(content_dir, templates_dir) if "en" in langs else []  # about the English: not read for Chinese alone
     if strict and warnings:
         raise ContentError([Problem(w.location, _("{problem} (--strict)").format(problem=w.message)) for w in warnings])
     docs = [doc for doc in planned(content_dir, templates_dir, content, langs, quarter) if ids is None or doc.id in ids]
@@ -189,8 +190,6 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
     format "html" is the rendered HTML itself, as the PDF and DOCX writers read it (for the preview).
     Fonts in the fonts folder of `content_dir` serve the roles they are official fonts of (fonts.py)."""
     from .fonts import missing_characters
-    from .writers.docx import write_docx  # the writers' imports are slow: only once the content is valid
-    from .writers.pdf import write_pdf
 
     html = render_html(templates_dir, doc.template, content_dir=content_dir, lang=doc.lang, kind=doc.kind, **doc.context)
     glyphs = [Finding("glyph", c) for c in missing_characters(html, templates_dir, content_dir)]
@@ -200,9 +199,15 @@ def make(doc: Document, files: list[tuple[str, Path]], templates_dir: Path, cont
             target.write_text(html, encoding="utf-8")
             out.append((sha256(target), None, ()))
             continue
-        try:
-            pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir) if fmt == "pdf" else (None, [])
-            if fmt == "docx":
+        try:  # the writers' imports are slow: only once the content is valid, and only the formats asked for
+            if fmt == "pdf":
+                from .writers.pdf import write_pdf
+
+                pages, misfit = write_pdf(html, target, templates_dir, content_dir=content_dir)
+            else:
+                from .writers.docx import write_docx
+
+                pages, misfit = None, []
                 write_docx(html, target, templates_dir, content_dir)
         except WriterError as exc:  # unless placed already, what the HTML or its CSS asked for: at the template
             where = Location(Templates(templates_dir, content_dir).find(doc.template))

@@ -5,8 +5,7 @@ Definitions: docs/progress-format.md#indicators. Rates are per cent, gaps percen
 from __future__ import annotations
 
 from decimal import Decimal
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .model import (
     Bulletin,
@@ -23,6 +22,9 @@ from .model import (
     quarter_names,
     round1,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HUNDRED = Decimal(100)
 
@@ -43,6 +45,8 @@ def compute_bulletin(
 ) -> Bulletin:
     """The bulletin of one quarter, of every project or of a `group`'s only; `previous` holds each
     project's year-to-date investment at the end of the previous quarter (empty for Q1)."""
+    import pandas as pd  # 0.3-0.4 s to import: only when a bulletin is computed
+
     cols = series.columns
     benchmark = Decimal(25 * quarter)
     threshold = Decimal(str(series.lagging_threshold))

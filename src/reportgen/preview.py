@@ -5,8 +5,9 @@ The build runs in this process, again after every change of the content or templ
 `reportgen build` (build.build), incremental as that is, into a temporary folder of its own
 (output/ is never written) in two formats: the PDF, and the HTML it is made from, which the page
 shows with the official CSS (a browser reads and reloads HTML in place; the PDF is a link away).
-The document on the page is built first. A build that fails leaves the folder as it was: the
-page shows the problems, and the last good documents stay.
+The HTML of the document on the page is built first, then its PDF and every other document. A
+build that fails leaves the folder as it was: the page shows the problems, and the last good
+documents stay.
 
 The page is served on 127.0.0.1 only, to this machine's browser (requests naming another host are
 refused), and fetches nothing but its own files.
@@ -70,13 +71,14 @@ class Preview:
         self.wanted: str | None = None  # the name of the document on the page: built first
 
     def rebuild(self) -> None:
-        """Build what changed: the document on the page first, then every other one."""
+        """Build what changed: the HTML of the document on the page first (the page shows it at
+        once; its PDF takes WeasyPrint a second or more), then every document in both formats."""
         self.building = True
         try:
             wanted = self.documents.get(self.wanted or "")
             if wanted is not None:
                 try:
-                    self.took(self.build(LANGS if wanted.lang == REVIEW else (wanted.lang,), frozenset({wanted.id})))
+                    self.took(self.build(LANGS if wanted.lang == REVIEW else (wanted.lang,), frozenset({wanted.id}), ("html",)))
                 except ReportgenError:
                     pass  # the whole build says what is wrong
             try:
@@ -86,9 +88,9 @@ class Preview:
         finally:
             self.building = False
 
-    def build(self, langs: tuple[str, ...], ids: frozenset[str] | None = None) -> Built:
+    def build(self, langs: tuple[str, ...], ids: frozenset[str] | None = None, formats: tuple[str, ...] = FORMATS) -> Built:
         started = time.perf_counter()
-        built = build(self.content_dir, self.out_dir, self.templates_dir, langs, FORMATS, ids=ids)
+        built = build(self.content_dir, self.out_dir, self.templates_dir, langs, formats, ids=ids)
         names = sorted({f"{e.id}.{e.lang}" for e in built.written})
         if names:
             print(_("rebuilt {names} in {seconds:.2f} s").format(names=", ".join(names), seconds=time.perf_counter() - started), flush=True)
@@ -97,12 +99,15 @@ class Preview:
         return built
 
     def took(self, built: Built, whole: bool = False) -> None:
-        """Show the built documents; a whole build replaces the list and clears the problems."""
+        """Show the built documents; a whole build replaces the list and clears the problems. A
+        build of the HTML alone keeps the version's PDF part until the PDF is built."""
         sha = {(e.id, e.lang, e.format): e.sha256 for e in built}
         shown = {}
         for e in built:
             if e.format == "html":
-                doc = Shown(e.id, e.kind, e.lang, title(self.out_dir / e.path), e.sha256[:16] + sha[e.id, e.lang, "pdf"][:16])
+                before = self.documents.get(f"{e.id}.{e.lang}")
+                pdf = sha.get((e.id, e.lang, "pdf")) or (before.version[16:] if before else "")
+                doc = Shown(e.id, e.kind, e.lang, title(self.out_dir / e.path), e.sha256[:16] + pdf[:16])
                 shown[doc.name] = doc
         documents = shown if whole else {**self.documents, **shown}
         self.documents = {doc.name: doc for doc in sorted(documents.values(), key=order)}

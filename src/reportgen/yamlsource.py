@@ -11,6 +11,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.parser import RoundTripParser
 
 from pydantic import BaseModel, ValidationError
 
@@ -53,8 +54,9 @@ def parse_yaml(path: Path, root: Path) -> Any:
         raise ContentError(controls)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
+    yaml.Parser = CheckedParser
+    yaml.parser.check = EventCheck(path)
     try:
-        check_events(path, yaml.parse(data))
         return yaml.load(data)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,50 +94,65 @@ def check_plain_scalar(text: str, fail) -> None:
         fail(_("a number of {digits} digits; numbers have at most {limit}").format(digits=len(text), limit=MAX_DIGITS))
 
 
-def check_events(path: Path, events) -> None:
+class EventCheck:
     """Refuse tags other than the plain ones (no objects are ever constructed from YAML), aliases to
     a node that contains them, more than MAX_YAML_NODES values once aliases are expanded, and maps
-    and lists nested more than MAX_YAML_DEPTH deep, as the parser reaches them (before the file is
-    composed, which recurses per level)."""
-    sizes: dict[str, int] = {}  # anchor → values in its node
-    open_nodes: list[list] = []  # [anchor, values so far] of each collection being read
-    total = 0
+    and lists nested more than MAX_YAML_DEPTH deep, as the parser reaches them (before the composer,
+    which recurses per level, takes the event; the file is composed before anything is constructed)."""
 
-    def fail(event, message: str) -> None:
+    def __init__(self, path: Path):
+        self.path = path
+        self.sizes: dict[str, int] = {}  # anchor → values in its node
+        self.open_nodes: list[list] = []  # [anchor, values so far] of each collection being read
+        self.total = 0
+
+    def fail(self, event, message: str) -> None:
         mark = event.start_mark
-        raise ContentError([Problem(Location(path, mark.line + 1, mark.column + 1), message)])
+        raise ContentError([Problem(Location(self.path, mark.line + 1, mark.column + 1), message)])
 
-    def count(n: int) -> None:
-        nonlocal total
-        total += n
-        for node in open_nodes:
+    def count(self, n: int) -> None:
+        self.total += n
+        for node in self.open_nodes:
             node[1] += n
 
-    for event in events:
+    def __call__(self, event) -> None:
         tag = getattr(event, "tag", None)
         if tag is not None and str(tag) not in PLAIN_TAGS and isinstance(event, (ScalarEvent, CollectionStartEvent)):
-            fail(event, _("YAML tag {tag} is not allowed: content holds plain values only").format(tag=tag))
+            self.fail(event, _("YAML tag {tag} is not allowed: content holds plain values only").format(tag=tag))
         if isinstance(event, AliasEvent):
-            if event.anchor not in sizes:
-                fail(event, _("alias *{anchor} names no earlier anchor (or the node that contains it)").format(anchor=event.anchor))
-            count(sizes[event.anchor])
+            if event.anchor not in self.sizes:
+                self.fail(event, _("alias *{anchor} names no earlier anchor (or the node that contains it)").format(anchor=event.anchor))
+            self.count(self.sizes[event.anchor])
         elif isinstance(event, ScalarEvent):
-            count(1)
+            self.count(1)
             if event.style is None and not event.tag:
-                check_plain_scalar(event.value, lambda message: fail(event, message))
+                check_plain_scalar(event.value, lambda message: self.fail(event, message))
             if event.anchor:
-                sizes[event.anchor] = 1
+                self.sizes[event.anchor] = 1
         elif isinstance(event, CollectionStartEvent):
-            count(1)
-            open_nodes.append([event.anchor, 0])
-            if len(open_nodes) > MAX_YAML_DEPTH:
-                fail(event, _("maps and lists nested more than {limit} deep: content nests far fewer").format(limit=MAX_YAML_DEPTH))
+            self.count(1)
+            self.open_nodes.append([event.anchor, 0])
+            if len(self.open_nodes) > MAX_YAML_DEPTH:
+                self.fail(event, _("maps and lists nested more than {limit} deep: content nests far fewer").format(limit=MAX_YAML_DEPTH))
         elif isinstance(event, CollectionEndEvent):
-            anchor, values = open_nodes.pop()
+            anchor, values = self.open_nodes.pop()
             if anchor:
-                sizes[anchor] = values + 1
-        if total > MAX_YAML_NODES:
-            fail(event, _("more than {limit} values once aliases are expanded (an alias bomb?)").format(limit=MAX_YAML_NODES))
+                self.sizes[anchor] = values + 1
+        if self.total > MAX_YAML_NODES:
+            self.fail(event, _("more than {limit} values once aliases are expanded (an alias bomb?)").format(limit=MAX_YAML_NODES))
+
+
+class CheckedParser(RoundTripParser):
+    """ruamel's round-trip parser, each event checked (`check`, an EventCheck) as the composer takes
+    it: the file is parsed once."""
+
+    check: EventCheck
+
+    def get_event(self):
+        event = super().get_event()
+        if event is not None:
+            self.check(event)
+        return event
 
 
 def locate(path: Path, root: Any, keys: tuple) -> Location:
