@@ -49,7 +49,7 @@ def built(tmp_path_factory) -> Path:
     from reportgen.build import build
 
     out = tmp_path_factory.mktemp("output")
-    build(CONTENT, out, TEMPLATES)
+    build(CONTENT, out, TEMPLATES, jobs=2)  # two worker processes (test_archival compares one)
     return out
 
 

@@ -80,7 +80,7 @@ def test_title_block_parts(html):
 
 def test_builds_in_both_formats(root, tmp_path):
     entries = build(root, tmp_path, TEMPLATES)
-    assert len(entries) == 3 * 2 * 2 + 2  # three documents × zh/en × pdf/docx, and the plan's review copy
+    assert len(entries) == 3 * 2 * 2 + 2 * 2  # three documents × zh/en × pdf/docx, and the plan's review copy and changes-only copy (pdf/docx)
     for lang, heading in (("zh", "（1）保障供水"), ("en", "(1) Securing Supply")):
         pdf = squash(pdf_text(tmp_path / f"water-plan.{lang}.pdf"))
         docx = docx_paragraphs(tmp_path / f"water-plan.{lang}.docx")

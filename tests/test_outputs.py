@@ -32,7 +32,7 @@ def source_paragraphs() -> list[str]:
 
 def test_manifest_lists_every_file_with_checksums(built, manifest):
     reviews = {(e["id"], e["kind"], e["format"]) for e in manifest if e["kind"] in ("review", "review-changes") and e["lang"] == "zh-en"}
-    assert reviews == {(d + suffix, kind, f) for d in ["notice", "action-plan"] + [f"bulletin-2020Q{q}" for q in range(1, 5)]
+    assert reviews == {(d + suffix, kind, f) for d in ["notice", "action-plan"] + [f"bulletin-2020Q{q}{city}" for q in range(1, 5) for city in ("", "-taiyuan", "-xinzhou")]
                        for suffix, kind in (("", "review"), ("-changes", "review-changes")) for f in ("pdf", "docx")}
     keys = {(e["id"], e["kind"], e["lang"], e["format"]) for e in manifest if e["kind"] not in ("bulletin", "review", "review-changes")}
     assert keys == {

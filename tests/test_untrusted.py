@@ -54,6 +54,8 @@ def test_hostile_table_and_progress_text_is_literal_in_every_output(content_copy
     files = {e.path: e for e in built}
     checked = 0
     for name, entry in files.items():
+        if "-xinzhou" in entry.id:
+            continue  # the edited project is in Taiyuan: Xinzhou's bulletin does not print it
         wanted = {"zh": [zh], "en": [en], "zh-en": [zh, en]}[entry.lang]
         if entry.id == "bulletin-2020Q1":
             wanted += {"zh": ["问题<b>加粗</b>&amp;"], "en": ["Problem <b>bold</b> &amp; <!-- -->"], "zh-en": []}[entry.lang]
