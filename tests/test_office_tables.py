@@ -286,7 +286,8 @@ def test_formulas_are_read_by_the_values_they_computed(tmp_path):
     edit_cell(folder / WORKBOOK, "F5", "=G5+7.5")
     edit_cell(folder / WORKBOOK, "D6", '=IF(TRUE,"","-")')
     rewrite_sheet(folder / WORKBOOK, lambda xml: calculated(xml, {"F5": "12", "D6": ""}))
-    result = run("build", "--content", str(folder), "--out", str(tmp_path / "out"), "--lang", "zh", "--format", "pdf", cwd=tmp_path)
+    # both languages: only a build of the English warns about English that is missing
+    result = run("build", "--content", str(folder), "--out", str(tmp_path / "out"), "--format", "pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert re.search(r"重点工程项目表\.xlsx:6:3: warning: table\.works\.2\.name: no English translation", result.stderr), result.stderr
     assert "error" not in result.stderr
