@@ -111,11 +111,28 @@ def test_a_changed_quarter_file_rebuilds_only_its_bulletin(project, capsys):
     before = mtimes(project / "out")
     entries = {e["path"]: e for e in json.loads((project / "out" / MANIFEST).read_text(encoding="utf-8"))["files"]}
     printed = run_build(capsys, project)
-    assert "built 24 files, 92 up to date" in printed
-    assert changed(before, project / "out") == QUARTER_FILES | {MANIFEST}
-    for e in assert_consistent(project / "out"):  # Xinzhou's bulletins read the file too: rebuilt, but the same bytes
-        assert (e["inputs"] == entries[e["path"]]["inputs"]) == (e["path"] not in QUARTER_FILES), e["path"]
+    assert "built 16 files, 100 up to date" in printed
+    assert changed(before, project / "out") == CHANGED_BYTES | {MANIFEST}
+    for e in assert_consistent(project / "out"):  # Xinzhou's bulletins read the file too, but print nothing of the edited row: kept
+        assert (e["inputs"] == entries[e["path"]]["inputs"]) == (e["path"] not in CHANGED_BYTES), e["path"]
         assert (e["sha256"] == entries[e["path"]]["sha256"]) == (e["path"] not in CHANGED_BYTES), e["path"]
+        assert (e["content"] == entries[e["path"]]["content"]) == (e["path"] not in QUARTER_FILES), e["path"]
+
+
+def test_an_edit_that_changes_no_document_rebuilds_nothing_and_publishes(project, capsys, monkeypatch):
+    """A comment added to plan.yaml: every document reads the file, none prints the comment. Nothing
+    is rebuilt, and the files count as built from the content as it is now: they publish."""
+    with (project / "content" / "plan.yaml").open("a", encoding="utf-8") as plan:
+        plan.write("# checked by the office on 2020-07-01\n")
+    before = mtimes(project / "out")
+    assert "nothing to do: 116 files up to date" in run_build(capsys, project)
+    assert changed(before, project / "out") == {MANIFEST}  # the content fingerprints of the files reading plan.yaml
+    before = mtimes(project / "out")
+    assert "nothing to do: 116 files up to date" in run_build(capsys, project)  # the fast path, now
+    assert changed(before, project / "out") == set()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1594771200")  # the edition's date (the build's would change every file)
+    publish = ["publish", "--out", str(project / "out"), "--content", str(project / "content"), "--templates", str(TEMPLATES)]
+    assert main([*publish, "--edition", "2020"]) == 0, capsys.readouterr().err
 
 
 def test_bulletins_depend_on_their_quarter_and_every_earlier_one():

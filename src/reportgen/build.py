@@ -157,14 +157,14 @@ def build(
         entries: dict[str, Entry] = {}
         todo: list[tuple[Document, list[Entry]]] = []  # each document with the files to write (sha256 not known yet)
         for doc in docs:
-            stale = []
+            stale, model, content_files = [], inputs.of_model(doc.context), inputs.of_content(doc.sources)
             for fmt in formats:
                 name = f"{doc.id}.{doc.lang}.{fmt}"
-                fingerprint = inputs.of_file(doc.sources, document=doc.id, template=doc.template, lang=doc.lang, format=fmt)
+                fingerprint = inputs.of_file(model, document=doc.id, kind=doc.kind, template=doc.template, lang=doc.lang, format=fmt)
                 if not force and staging.current(before.get(name), fingerprint):
-                    entries[name] = before[name]
+                    entries[name] = replace(before[name], content=content_files)  # its content files may have changed, not what it prints
                 else:
-                    stale.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, "", None, fingerprint, inputs.of_content(doc.sources)))
+                    stale.append(Entry(doc.id, doc.kind, doc.lang, fmt, name, "", None, fingerprint, content_files))
             if stale:
                 todo.append((doc, stale))
 

@@ -7,6 +7,10 @@ content loader (pandas, pydantic) or the writers (WeasyPrint, matplotlib).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
+import decimal
+import enum
 import errno
 import fcntl
 import fnmatch
@@ -20,7 +24,7 @@ import sysconfig
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from .errors import Finding, Location, Problem, WriterError
@@ -44,7 +48,7 @@ class Entry:
     path: str  # relative to the output folder
     sha256: str
     pages: int | None = None
-    inputs: str | None = None  # fingerprint of everything the file was built from (Inputs.of_file)
+    inputs: str | None = None  # fingerprint of everything the file was built from (Inputs.of_file: its document's model)
     content: str | None = None  # fingerprint of the content files alone (Inputs.of_content): publish compares it
     warnings: tuple[Finding, ...] | None = None  # what its writer found: words that do not fit a line, characters no font has
 
@@ -71,6 +75,34 @@ def intact(out_dir: Path, entry: Entry) -> bool:
 
 def fingerprint(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def canonical(value: Any, root: Path) -> Any:
+    """`value` in a form JSON writes the same way whenever it is equal: models (pydantic) and
+    dataclasses as their type's name and fields, numbers and dates tagged, paths relative to
+    `root`, sets sorted. A type not known here is an error: it could not be fingerprinted."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, root) for v in value]
+    if isinstance(value, dict):
+        return [[canonical(k, root), canonical(v, root)] for k, v in value.items()]
+    fields = getattr(type(value), "model_fields", None)  # a pydantic model
+    if fields is not None or dataclasses.is_dataclass(value):
+        names = fields if fields is not None else [f.name for f in dataclasses.fields(value)]
+        return [type(value).__qualname__, {name: canonical(getattr(value, name), root) for name in names}]
+    if isinstance(value, decimal.Decimal):
+        return ["Decimal", str(value)]
+    if isinstance(value, datetime.date):
+        return [type(value).__name__, value.isoformat()]
+    if isinstance(value, PurePath):
+        path = Path(value).resolve()
+        return ["Path", path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()]
+    if isinstance(value, (set, frozenset)):
+        return sorted((canonical(v, root) for v in value), key=json.dumps)
+    if isinstance(value, enum.Enum):
+        return canonical(value.value, root)
+    raise TypeError(f"no fingerprint for a {type(value).__qualname__} in a document's model")
 
 
 def tree_digests(folder: Path, pattern: str = "*", skip: Path | None = None) -> dict[str, str]:
@@ -131,12 +163,17 @@ class Inputs:
     def digest(self, name: str) -> str:
         return self.content.get(name, "missing")
 
-    def of_file(self, sources: Iterable[Path], **options: str) -> str:
-        """One output file: the bytes of the content files its document reads (a document that
-        names none depends on all of them), the toolchain, and the options that change its bytes
-        (document, template, lang, format)."""
-        names = [self.name(s) for s in sources] or sorted(self.content)
-        return fingerprint({"toolchain": self.toolchain, "sources": [[n, self.digest(n)] for n in names], **options})
+    def of_model(self, model: Any) -> str:
+        """A document's model (the context its template is rendered with: everything of the
+        content that the document prints), paths named relative to the content folder."""
+        return fingerprint(canonical(model, self.content_dir.resolve()))
+
+    def of_file(self, model: str, **options: str) -> str:
+        """One output file: its document's model (`of_model`), the toolchain, and the options that
+        change its bytes (document, kind, template, lang, format). Templates see the content only
+        through the model, so an edit that leaves a document's model as it was (another city's
+        row, a text of another document) leaves its files as they are."""
+        return fingerprint({"toolchain": self.toolchain, "model": model, **options})
 
     def of_content(self, sources: Iterable[Path]) -> str:
         """The content files a document reads (all of them when it names none), without the toolchain."""
