@@ -169,6 +169,18 @@ def test_pdf_table_header_on_every_table_page(built, manifest):
         assert "序号" in text and "企业名称" in text and "总投资" in text
 
 
+def test_a_unit_line_is_never_the_last_line_of_a_page(built, manifest):
+    """"单位：万元" stands right above its table: kept with it (break-after: avoid, as the DOCX's
+    Unit Line style keeps with next), with the heading before it, onto the table's page."""
+    unit = re.compile(r"^(单位：|Unit: )")
+    pdfs = [e for e in manifest if e["format"] == "pdf" and e["kind"] in ("bulletin", "attachment")]
+    assert len(pdfs) == 26
+    for entry in pdfs:
+        for number, lines in enumerate(pdf_lines(built / entry["path"]), 1):
+            body = sorted((line for line in lines if not PAGE_NUMBER.match(line[4])), key=lambda line: -line[1])
+            assert body and not unit.match(body[-1][4]), f"{entry['path']} page {number} ends with {body[-1][4]!r}"
+
+
 def test_english_is_hyphenated_as_us_english(built, manifest):
     """English documents are tagged en-US, not en (which pyphen reads as British English, "star-ted",
     "Semiconduct-or"): every word broken at a line end in an English PDF is broken where the US
