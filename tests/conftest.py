@@ -44,12 +44,20 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The output folder of a full build of content/ (built once per test run)."""
+def built(tmp_path_factory, worker_id) -> Path:
+    """The output folder of a full build of content/, built once per test run and shared by the
+    pytest-xdist workers (the first to ask builds it; the others wait on the lock). Never to be
+    changed: tests that alter a build work on a copy."""
+    import fcntl
+
     from reportgen.build import build
 
-    out = tmp_path_factory.mktemp("output")
-    build(CONTENT, out, TEMPLATES, jobs=2)  # two worker processes (test_archival compares one)
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out = shared / "built"
+    with open(shared / "built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "manifest.json").is_file():
+            build(CONTENT, out, TEMPLATES, jobs=2)  # two worker processes (test_archival compares one)
     return out
 
 
