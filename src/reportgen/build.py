@@ -62,17 +62,16 @@ def documents(content: Content, langs: tuple[str, ...], quarter: str | None = No
             draft = lang == "en" and doc_id in drafts
             out.append(Document(doc_id, kind, lang, template, {**context, "draft": draft}, sources))
 
+    if not quarter:  # the few long-lived documents first: a template's mistake there shows before the bulletins are drawn
+        for notice in content.notices:
+            add(notice.id, "notice", "notice.html.j2", dict(notice=notice, meta=notice.meta, title=notice.meta.title), notice.sources)
+        for plan in content.plans:
+            add(plan.id, "action-plan", "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title), plan.sources)
+            for table in plan.attachments:
+                add(table.id, "attachment", "attachment.html.j2", dict(plan=plan, meta=plan.meta, table=table, title=table.title), plan.sources)
     for bulletin in content.bulletins:
         if quarter in (None, f"{bulletin.year}Q{bulletin.quarter}"):
             add(bulletin.id, "bulletin", "bulletin.html.j2", dict(bulletin=bulletin, meta=None, title=bulletin.title), bulletin.sources)
-    if quarter:
-        return out
-    for notice in content.notices:
-        add(notice.id, "notice", "notice.html.j2", dict(notice=notice, meta=notice.meta, title=notice.meta.title), notice.sources)
-    for plan in content.plans:
-        add(plan.id, "action-plan", "action-plan.html.j2", dict(plan=plan, meta=plan.meta, title=plan.meta.title), plan.sources)
-        for table in plan.attachments:
-            add(table.id, "attachment", "attachment.html.j2", dict(plan=plan, meta=plan.meta, table=table, title=table.title), plan.sources)
     return out
 
 
