@@ -247,3 +247,17 @@ def test_stale_staging_folders_are_removed_by_the_next_build(project, capsys):
     (stale / "action-plan.zh.pdf").write_bytes(b"half a PDF")
     assert "nothing to do: 116 files up to date" in run_build(capsys, project)
     assert not stale.exists()
+
+
+def test_a_models_canonical_form_tells_types_apart_and_names_paths_in_the_folder(tmp_path):
+    from datetime import date
+    from decimal import Decimal
+
+    from reportgen.output import canonical
+
+    assert canonical({"a": Decimal("1.0"), "b": "1.0", "c": Decimal("1.00")}, tmp_path) == [
+        ["a", ["Decimal", "1.0"]], ["b", "1.0"], ["c", ["Decimal", "1.00"]]]  # 1.0 and 1.00 print differently
+    assert canonical([tmp_path / "tables" / "a.csv", date(2020, 5, 31)], tmp_path) == [["Path", "tables/a.csv"], ["date", "2020-05-31"]]
+    assert canonical(frozenset({"b", "a"}), tmp_path) == ["a", "b"]  # not in hash order
+    with pytest.raises(TypeError, match="no fingerprint for a object"):
+        canonical({"x": object()}, tmp_path)
