@@ -138,7 +138,8 @@ def environment() -> dict[str, Any]:
 
 class Inputs:
     """Fingerprints of what a build reads, taken once at its start, before the content is loaded (an
-    edit made during a build is then seen by the next one): every file of the content folder, and
+    edit made during a build is then seen by the next one; the documents' models, `of_model`, once
+    it is loaded): every file of the content folder, and
     the toolchain (every file of the templates folder and of the office's own templates folder in
     the content, this package's code, the environment, and the font files of the content's fonts
     folder, which every document may be set in: adding a font or editing a template rebuilds).
