@@ -171,3 +171,15 @@ def test_bad_group_series_are_located(content, tmp_path, capsys, old, new, at, m
     assert main(["check", "--content", str(bad)]) == EXIT_CONTENT
     (error,) = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
     assert error.startswith(f"{bad / at}: error: ") and message in error, error
+
+
+def test_a_lagging_project_names_its_group_only_where_the_bulletin_has_several(built, built_zh):
+    """The sample's city bulletins (grouped by the column that is their group: one city each) say
+    a lagging project's name alone; the province's names its city. Grouped by another column, a
+    department's bulletin covers two districts: its lagging projects name theirs."""
+    overall, city = (squash(pdf_text(built / f"bulletin-2020Q4{part}.zh.pdf")) for part in ("", "-xinzhou"))
+    assert "图形化蓝宝石衬底制造加工项目（忻州）：" in overall
+    assert "图形化蓝宝石衬底制造加工项目：" in city and "（忻州）" not in city
+    english = squash(pdf_text(built / "bulletin-2020Q4-xinzhou.en.pdf"))
+    assert squash("Patterned Sapphire Substrate Manufacturing and Processing Project: year-to-date") in english and "(Xinzhou)" not in english
+    assert squash("二号桥（甲区）：累计完成投资40亿元") in squash(pdf_text(built_zh / "works-2021Q2-transport.zh.pdf"))
