@@ -11,6 +11,9 @@ from pathlib import Path
 # Messages follow the locale (src/reportgen/messages.py); the tests read the English ones, on a
 # Chinese desktop too. Set before reportgen is imported; subprocesses inherit it.
 os.environ["LANGUAGE"] = "en"
+# A build runs in this process unless a test asks for workers (-j, jobs=): the suite already runs
+# one pytest worker per CPU, and monkeypatched writers must be the ones that run.
+os.environ["REPORTGEN_JOBS"] = "1"
 
 import pytest
 from docx import Document

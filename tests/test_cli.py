@@ -284,3 +284,35 @@ def test_a_killed_worker(project, monkeypatch, capsys):
                       "with fewer jobs (-j)", project, capsys)
     listed = json.loads((project / "output" / MANIFEST).read_text(encoding="utf-8"))["files"]
     assert len(listed) == 116 and all(sha256(project / "output" / e["path"]) == e["sha256"] for e in listed)
+
+
+@pytest.mark.parametrize("argv, variable, jobs", [
+    ([], None, 0),  # one worker process per CPU
+    ([], " 1 ", 1),  # a CI runner or a small machine: in this process
+    (["-j", "3"], "1", 3),  # the option over the variable
+])
+def test_a_build_runs_one_worker_per_cpu_unless_told(argv, variable, jobs, tmp_path, monkeypatch, capsys):
+    from reportgen import build
+
+    real, asked = build.make_all, []
+
+    def in_this_process(todo, staging, templates_dir, jobs, *args, **kwargs):
+        asked.append(jobs)
+        return real(todo, staging, templates_dir, 1, *args, **kwargs)
+
+    monkeypatch.setattr(build, "make_all", in_this_process)
+    if variable is None:
+        monkeypatch.delenv("REPORTGEN_JOBS", raising=False)
+    else:
+        monkeypatch.setenv("REPORTGEN_JOBS", variable)
+    assert main(["build", *argv, "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(tmp_path),
+                 "--quarter", "2020Q1", "--lang", "zh", "--format", "pdf"]) == 0
+    assert asked == [jobs], capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, variable", [(["-j", "-1"], None), ([], "two"), ([], "-2")])
+def test_a_number_of_jobs_below_zero_or_not_a_number_is_a_usage_error(argv, variable, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("REPORTGEN_JOBS", variable) if variable else monkeypatch.delenv("REPORTGEN_JOBS", raising=False)
+    assert main(["build", *argv, "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(tmp_path / "out")]) == 64
+    assert capsys.readouterr().err.splitlines() == ["reportgen build: -j/--jobs and $REPORTGEN_JOBS must be 0 (one per CPU) or more"]
+    assert not (tmp_path / "out").exists()

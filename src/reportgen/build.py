@@ -249,7 +249,8 @@ def make_in_worker(doc: Document, files: list[tuple[str, Path]], templates_dir: 
 def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_dir: Path, jobs: int,
              content_dir: Path | None = None, scheduler: str | None = None) -> Iterator[tuple[list[Entry], list]]:
     """Each document's files written into `staging`, in this process, in `jobs` worker processes
-    (0: one per CPU) or by the Dask cluster of `scheduler` (`executor`), as each is done.
+    (0: one per CPU; at most one per two documents) or by the Dask cluster of `scheduler`
+    (`executor`), as each is done.
 
     Workers are spawned, not forked: a fork would copy the state of fontconfig and matplotlib once
     they are loaded, and a fresh process costs about the same as a fork server with two workers.
@@ -258,7 +259,7 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
     def targets(files: list[Entry]) -> list[tuple[str, Path]]:
         return [(f.format, staging / f.path) for f in files]
 
-    jobs = min(jobs or os.cpu_count() or 1, len(todo))
+    jobs = min(jobs or cpus(), len(todo) // 2)  # a worker's start (its imports) costs about two documents' work
     if jobs <= 1 and not (scheduler and todo):
         for doc, files in todo:
             yield files, make(doc, targets(files), templates_dir, content_dir)
@@ -279,6 +280,11 @@ def make_all(todo: list[tuple[Document, list[Entry]]], staging: Path, templates_
             yield futures[future], results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def cpus() -> int:
+    """The CPUs this process may run on: its affinity, as taskset or a container limits it."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def executor(jobs: int, scheduler: str | None, templates_dir: Path, content_dir: Path | None, out_dir: Path) -> Executor:

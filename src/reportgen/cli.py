@@ -16,6 +16,7 @@ from .model import LANGS
 from .schemas import KINDS
 from .templates import OFFICE_FOLDER, PACKAGE_TEMPLATES
 
+JOBS_VARIABLE = "REPORTGEN_JOBS"  # the default of build -j: a CI runner or a small machine sets it once
 DEFAULT_CONTENT = "the current folder if it holds content documents, else ./content"
 CONTENT_KIND = re.compile(rb"^(?:\xef\xbb\xbf)?kind\s*:", re.MULTILINE)  # a content document's top-level key (a BOM allowed)
 
@@ -41,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=("pdf", "docx"), action="append", help="only this format (repeatable; default: all)")
     b.add_argument("--quarter", type=quarter_arg, help="only the progress bulletins of this quarter, e.g. 2020Q2")
     workers = b.add_mutually_exclusive_group()
-    workers.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build in N worker processes (0: one per CPU; default: 1)")
+    workers.add_argument("-j", "--jobs", type=int, metavar="N", help=f"build in N worker processes (1: in this process; 0: one per CPU; default: ${JOBS_VARIABLE}, else 0)")
     workers.add_argument("--scheduler", metavar="ADDRESS", help="build on the workers of the Dask cluster whose scheduler is at ADDRESS, "
                                                                 "e.g. tcp://127.0.0.1:8786 (docs/performance.md, \"Scale-out\")")
     b.add_argument("--force", action="store_true", help="rebuild every file, even those whose inputs have not changed")
@@ -210,6 +211,15 @@ def holds_content(folder: Path) -> bool:
     return any(is_document(path) for path in folder.glob("*.yaml"))
 
 
+def jobs_of(args: argparse.Namespace) -> int:
+    """The build's worker processes: -j, else $REPORTGEN_JOBS, else 0 (one per CPU); -1 when the
+    variable is not a number."""
+    if args.jobs is not None:
+        return args.jobs
+    setting = os.environ.get(JOBS_VARIABLE, "").strip() or "0"
+    return int(setting) if re.fullmatch(r"\d{1,4}", setting, re.ASCII) else -1
+
+
 def run_build(args: argparse.Namespace) -> int:
     from .output import FORMATS, build_options, up_to_date  # standard library only: the fast path stays fast
 
@@ -218,8 +228,9 @@ def run_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     langs, formats = tuple(args.lang or LANGS), tuple(args.format or FORMATS)
-    if args.jobs < 0:
-        print(_("reportgen build: -j/--jobs must be 0 (one per CPU) or more"), file=sys.stderr)
+    jobs = jobs_of(args)
+    if jobs < 0:
+        print(_("reportgen build: -j/--jobs and ${variable} must be 0 (one per CPU) or more").format(variable=JOBS_VARIABLE), file=sys.stderr)
         return EXIT_USAGE
     fresh = None if args.force or args.strict else up_to_date(args.content, args.templates, args.out, build_options(langs, formats, args.quarter))
     if fresh is not None:
@@ -242,7 +253,7 @@ def run_build(args: argparse.Namespace) -> int:
             step=lambda name: progress.update(task, description=_("wrote {path}").format(path=name)),
             quarter=args.quarter,
             force=args.force,
-            jobs=args.jobs,
+            jobs=jobs,
             strict=args.strict,
             scheduler=args.scheduler,
         )
