@@ -44,7 +44,7 @@ def main() -> None:
             cold.append(time.perf_counter() - started)
         files = len(list(Path(f"{tmp}/cold0").glob("*.*"))) - 1  # without the manifest
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        line(f"python build.py --force: fresh process, {files} files", statistics.median(cold), peak=peak)
+        line(f"python build.py --force (default -j), {files} files", statistics.median(cold), peak=peak)
 
         from reportgen.build import build, documents, review_copies
         from reportgen.content import load_content

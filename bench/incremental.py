@@ -3,8 +3,8 @@ temporary folders, on a copy of content/:
 
     .venv/bin/python bench/incremental.py [--runs N] [--jobs 2]
 
-full build (-j 1), no-op build (nothing changed), a rebuild after the latest quarter file's data
-changed (its bulletin's 4 files), and full builds with -j 1 and -j N (alternating, fresh output folders). Prints one line per
+full build (the default: a worker process per CPU), no-op build (nothing changed), a rebuild after
+the latest quarter file's data changed (the files whose bytes change), and full builds with -j 1 and -j N (alternating, fresh output folders). Prints one line per
 measurement; nothing here asserts a time.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ def main() -> None:
         out = Path(tmp) / "out"
 
         seconds, summary = timed(content, out)
-        print(f"full build (-j 1):          {seconds:.2f} s  [{summary}]")
+        print(f"full build (default -j):    {seconds:.2f} s  [{summary}]")
 
         noop = [timed(content, out) for _ in range(max(args.runs, 5))]
         print(f"no-op build:                {figures([t for t, _ in noop])}  [{noop[-1][1]}]")
