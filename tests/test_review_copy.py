@@ -80,6 +80,30 @@ def test_the_docx_repeats_its_header_lets_rows_split_and_sets_english_in_the_lat
     assert any(style_name(p.style) == "Review Segment" and p.text.startswith("plan.action-plan.sections.approach.text · 已审定 approved") for p in cells)
 
 
+def test_the_note_and_the_headings_have_the_same_size_in_the_docx_as_in_the_pdf(built, manifest, plan_pdf):
+    """Outside its tables a review copy is set smaller than an official document, in both formats:
+    the note and the counts in 小四 (12 pt) without indent, a level-1 heading in 四号 (14 pt)."""
+    doc = Document(output_file(built, manifest, "action-plan", "zh-en", "docx"))
+
+    def docx_size(start: str) -> tuple[str, float]:
+        (paragraph,) = [p for p in doc.paragraphs if p.text.startswith(start)]
+        style = paragraph.style
+        while style.font.size is None:
+            style = style.base_style
+        return style_name(paragraph.style), style.font.size.pt
+
+    def pdf_size(start: str) -> float:
+        chars = [c for c in plan_pdf.pages[0].chars + plan_pdf.pages[1].chars if not c["text"].isspace()]
+        text = "".join(c["text"] for c in chars)
+        return round(chars[text.index(start.replace(" ", ""))]["size"], 1)
+
+    assert pdf_size("中英对照审校稿") == 12 and docx_size("中英对照审校稿") == ("Review Note", 12)
+    assert pdf_size("已审定 approved") == 12 and docx_size("已审定 approved") == ("Review Note", 12)
+    assert pdf_size("发展思路和目标") == 14 and docx_size("发展思路和目标 Approach and Goals") == ("Review Heading 1", 14)
+    assert docx_style(doc, "Review Note").paragraph_format.first_line_indent is None  # Normal's: none
+    assert docx_style(doc, "Review Heading 1").paragraph_format.first_line_indent == 0  # not Heading 1's two characters
+
+
 def test_without_changes_the_changes_only_copy_says_so(built, manifest):
     doc = Document(output_file(built, manifest, "action-plan-changes", "zh-en", "docx"))
     assert not doc.tables and any("No changes: every segment is approved." in p.text for p in doc.paragraphs)

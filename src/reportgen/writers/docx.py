@@ -67,7 +67,7 @@ _MM = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mm\s*")
 HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4"}
 PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": "Secrecy", "urgency": "Urgency",
               "issuer": "Issuer", "addressee": "Main Addressee", "note": "Note", "attachment-label": "Attachment Label",
-              "unit": "Unit Line"}
+              "unit": "Unit Line", "review-note": "Review Note", "review-summary": "Review Note"}
 NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
 ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
@@ -331,7 +331,7 @@ class DocxWriter:
         elif tag == "h1" and "attachment-title" in classes:
             self.paragraph("Attachment Title", self.runs(el))
         elif tag in HEADINGS:
-            self.paragraph(HEADINGS[tag], self.runs(el))
+            self.paragraph(("Review " if "review-heading" in classes else "") + HEADINGS[tag], self.runs(el))
         elif tag == "p":
             style = next((PARAGRAPHS[c] for c in classes if c in PARAGRAPHS), "Body Text")
             self.paragraph(style, self.runs(el))
