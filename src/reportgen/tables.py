@@ -66,7 +66,9 @@ def read_rows(file: Path, root: Path, where: Location, encoding: str | None = No
     records, unread = read_records(file, root, where, encoding)
     (_line, header), *data = records
     header = [name.strip() for name in header]
-    ragged = [  # empty cells after the last column (as spreadsheets write them) are no harm
+    while header and not header[-1]:  # empty cells after the last column, as spreadsheets write them (and read-only openpyxl pads every row)
+        header.pop()
+    ragged = [  # empty cells after the last column are no harm
         Problem(Location(file, line), _("row has {cells} cells, the header has {header}").format(cells=len(cells), header=len(header)))
         for line, cells in data if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header):])
     ]
