@@ -209,6 +209,11 @@ MISTAKES = {
     "a period that ends first": (lambda f: edit_cell(f / WORKBOOK, "E5", "2022.8至2019.8"), r"xlsx:5:5: error: row 1: column '建设年限': the period ends before it starts \(2022\.8 to 2019\.8\)"),
     "a renamed header": (lambda f: edit_cell(f / WORKBOOK, "C3", "工程名称"), r"重点工程项目表\.xlsx:3: error: no column headed '项目名称' \(column 'name'\); the header rows have: 序号、所在区/县、工程名称"),
     "an unmapped column": (lambda f: edit_cell(f / WORKBOOK, "J3", "备注"), r"重点工程项目表\.xlsx:3:10: error: the column '备注' is not one of the table's columns: map it in the YAML's columns, remove it, or say extra_columns: ignore"),
+    # the amounts would print in the YAML's unit: 10,000 times too small
+    "a unit line that is not the table's": (lambda f: edit_cell(f / WORKBOOK, "I2", "单位：万元"),
+                                            r"重点工程项目表\.xlsx:2:9: error: the file says '单位：万元', but the table's unit is 亿元 \(unit: in the YAML\)"),
+    "a header in another unit": (lambda f: (edit_cell(f / WORKBOOK, "F3", "总投资（万元）"), replace_in(f / "plan.yaml", "{header: 总投资,", "{header: 总投资（万元）,")),
+                                 r"重点工程项目表\.xlsx:3:6: error: the file says '总投资（万元）', but the table's unit is 亿元"),
     "a unit over no amounts": (lambda f: replace_in(f / "plan.yaml", "      file: tables/重点任务分工.csv\n", "      file: tables/重点任务分工.csv\n      unit: 万元\n"),
                                r"plan\.yaml:\d+:\d+: error: attachments\[1\]\.table: unit: the table has no amount column"),
     "a total over a text": (lambda f: replace_in(f / "plan.yaml", "key: lead, type: text,", "key: lead, type: text, total: true,"),

@@ -29,6 +29,8 @@ Rows = list[tuple[int, dict[str, str]]]  # each data row under its header, with 
 HEADER_SEARCH = 10  # rows above the header (a title, a unit line) that are skipped
 MAX_SHEET_ROWS = 2 * MAX_TABLE_ROWS  # a sheet's rows, blank, title and total rows included: read no further
 MAX_SHEET_COLUMNS = 200  # a sheet's columns (Excel has 16,384: one cell far right would make every row that wide)
+UNIT_LINE = re.compile(r"单\s*位\s*[:：][^,，;；、/)）\n]*?([千百十万亿]*元)")  # "单位：万元", "单位：人民币亿元" above the header
+UNIT_IN_HEADER = re.compile(r"[（(]\s*([千百十万亿]*元)\s*[)）]")  # "总投资（亿元）"
 TOTAL_ROWS = ("合计", "总计", "小计")  # a file's own total rows, recomputed rather than read
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 SHEET_CELL, SHEET_FORMULA, SHEET_VALUE, SHEET_ROW, SHEET_MERGE = (f"{{http://schemas.openxmlformats.org/spreadsheetml/2006/main}}{tag}" for tag in ("c", "f", "v", "row", "mergeCell"))
@@ -327,6 +329,23 @@ def find_layout(file: Path, records: Records, spec: TableSpec, problems: Problem
     return Layout(at, depth, indexes, id_index, len(paths)) if ok else None
 
 
+def check_stated_unit(file: Path, records: Records, layout: Layout, spec: TableSpec, problems: Problems) -> None:
+    """The unit a file states, on a line above its header (单位：亿元) or in an amount column's
+    header (总投资（亿元）), must be the table's: the amounts are printed in `unit`, and a file in
+    亿元 printed as 万元 would misstate every figure ten thousand times."""
+    if spec.unit is None:
+        return
+    amounts = {i for col in spec.leaves if col.type == "amount" for i in layout.indexes[col.key]}
+    stated = [(line, i, m.group(1), cell) for line, cells in records[:layout.header_at] for i, cell in enumerate(cells) if (m := UNIT_LINE.search(cell))]
+    stated += [(line, i, m.group(1), cell) for line, cells in records[layout.header_at:layout.header_at + layout.depth]
+               for i, cell in enumerate(cells) if i in amounts and (m := UNIT_IN_HEADER.search(cell))]
+    for line, index, unit, cell in stated:
+        if unit != spec.unit:
+            problems.add(Location(file, line, index + 1), _(
+                "the file says '{text}', but the table's unit is {unit} (unit: in the YAML), in which its amounts are printed: "
+                "make the two agree").format(text=spaced(cell), unit=spec.unit))
+
+
 # ---- the rows ------------------------------------------------------------------------------
 
 
@@ -411,6 +430,7 @@ def _read_table(base: Path, number: int, att: Attachment, where: Location, engli
     layout = find_layout(file, records, spec, problems)
     if layout is None:
         return TableReading(empty, (), tuple(problems.items))
+    check_stated_unit(file, records, layout, spec, problems)
     data = records[layout.header_at + layout.depth:]
     counted = [line for line, record in data if first_text(record) not in TOTAL_ROWS]
     if len(counted) > MAX_TABLE_ROWS:  # refused before its cells are read
