@@ -182,6 +182,16 @@ def test_a_quarter_kept_as_a_workbook_builds_as_its_csv(small, tmp_path, capsys)
     assert pdf_text(tmp_path / "xlsx" / name) == pdf_text(tmp_path / "csv" / name)
 
 
+def test_a_file_of_the_progress_folder_not_named_for_a_quarter_is_a_warning(small, capsys):
+    """A quarter's data saved as 2021Q3.csv would silently give no bulletin."""
+    progress = small / "progress"
+    shutil.copy(progress / "2021-Q2.csv", progress / "2021Q3.csv")
+    (progress / "~$2021-Q2.xlsx").write_bytes(b"")  # Excel's lock file while the workbook is open: no warning
+    assert main(["check", "--content", str(small)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "not read" in line]
+    assert warnings == [f"{progress / '2021Q3.csv'}: warning: not read: a quarter's file is named YEAR-QN.csv, .xlsx or .yaml, such as 2021-Q1.csv"]
+
+
 def test_a_quarter_workbook_says_which_cells_it_cannot_read(small, tmp_path, capsys):
     """A quarter file kept as a workbook: a formula saved without its value (by a program that does
     not calculate) and cells merged over rows are located by cell, as in a table."""

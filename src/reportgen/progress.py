@@ -72,6 +72,9 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
     for file in sorted(folder.iterdir()):
         m = QUARTER_FILE.match(file.name)
         if not m:
+            if file.suffix.lower() in (".csv", ".xlsx", ".yaml", ".yml") and not file.name.startswith(("~$", ".")):  # not Excel's lock file
+                problems.add(Location(file), _("not read: a quarter's file is named YEAR-QN.csv, .xlsx or .yaml, such as {example}").format(
+                    example=f"{series.year}-Q1.csv"), "warning")
             continue
         if int(m.group(1)) != series.year:
             problems.add(Location(file), _("this file is for {year}, but series '{series}' covers {covered}").format(year=m.group(1), series=series.id, covered=series.year))
