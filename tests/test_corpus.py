@@ -18,7 +18,7 @@ left it), changes it with its `ops`, and runs `reportgen <run> --templates templ
       run: [build]                          # the default; paths are the defaults (./content …)
       exit: 2
       at: content/plan.yaml:12              # the error line starts with this (file[:line[:column]])
-      error: "unit: input should be"        # … and contains this
+      error: "unit: expected one of:"        # … and contains this
 
 Hostile markup is not an error: such a case has `exit: 0` and, instead of `at` and `error`,
 `literal: {output file: text}`: the build succeeds and the file prints the text as written (a

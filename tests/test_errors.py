@@ -34,11 +34,11 @@ def edit(path: Path, old: str, new: str) -> int:
 PLAN_CASES = {
     "yaml syntax": ("  - id: approach-and-goals", "  - id: [approach-and-goals", "invalid YAML"),
     "unknown field": ("kind: action-plan", "kind: action-plan\ncolour: red", "unknown field 'colour'"),
-    "wrong type": ("id: action-plan", "id: [1, 2]", "id: input should be a valid string"),
+    "wrong type": ("id: action-plan", "id: [1, 2]", "id: expected a text"),
     "duplicate id": ("  - id: key-tasks", "  - id: approach-and-goals", "duplicate id 'approach-and-goals'"),
     "missing source": ("    title: {zh: 发展思路, en: Approach}", "    title: {en: Approach}", "title.zh is required"),
     "empty source": ("    title: {zh: 发展思路, en: Approach}", "    title: {zh: '', en: Approach}", "title.zh is empty"),
-    "bad unit": ("unit: 万元", "unit: 千元", "unit: input should be '元', '万元' or '亿元'"),
+    "bad unit": ("unit: 万元", "unit: 千元", "unit: expected one of: 元 | 万元 | 亿元, got '千元'"),
     "unknown figure": ("{{ key-projects.count }}个", "{{ key-projects.cuont }}个", "unknown figure"),
 }
 

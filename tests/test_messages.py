@@ -50,6 +50,19 @@ def test_check_speaks_the_language_of_the_locale(office, tmp_path, lang, expecte
     assert result.returncode == 2 and result.stderr.splitlines() == expected, result.stderr
 
 
+@pytest.mark.parametrize("old, new, expected", [
+    ("date: 2021-03-10", "date: 2021年3月10日", "meta.date：应为“年-月-日”形式的日期，如 2021-03-15，实际为'2021年3月10日'"),
+    ("unit: 亿元", "unit: 千元", "attachments[0].table.unit：应为以下之一：元 | 万元 | 亿元，实际为'千元'"),
+])
+def test_a_wrongly_typed_value_is_told_in_chinese(office, tmp_path, old, new, expected):
+    """What pydantic says in English of the common mistakes (a date, a choice) is said in the user's language."""
+    plan = office / "plan.yaml"
+    assert old in plan.read_text(encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    result = run("check", "--content", str(office), lang="zh_CN.UTF-8", cwd=tmp_path)
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+
+
 def test_build_reports_in_chinese(office, tmp_path):
     args = ("build", "--content", str(office), "--out", str(tmp_path / "out"), "--lang", "zh", "--format", "docx")
     result = run(*args, lang="zh_CN.UTF-8", cwd=tmp_path)

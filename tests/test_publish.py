@@ -444,7 +444,7 @@ def test_a_damaged_edition_json_is_a_located_problem(revised, damage, capsys):
         os.mkfifo(record) if damage == "fifo" else record.mkdir()
     else:
         record.write_bytes(b"[]" if damage == "list" else text[:50])
-    message = {"list": "edition.json: error: not an edition record: (document): input should be a valid dictionary",
+    message = {"list": "edition.json: error: not an edition record: (document): expected a mapping (key: value)",
                "cut short": "edition.json:4:3: error: invalid JSON: "}.get(damage, "edition.json: error: not a regular file")
     capsys.readouterr()
     assert run(revised, "verify") == EXIT_VERIFY

@@ -239,6 +239,30 @@ def untagged(raw: Any, loc: tuple) -> tuple:
     return tuple(out)
 
 
+def expected(kind: str, ctx: dict) -> str | None:
+    """What a value of the common kinds of pydantic error should have been, in the user's language."""
+    if kind.startswith(("date_", "datetime_")):
+        return _("expected a date written as YYYY-MM-DD, such as 2021-03-15")
+    if kind == "literal_error":
+        return _("expected one of: {values}").format(values=" | ".join(re.findall(r"'([^']*)'", ctx.get("expected", ""))))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("expected a whole number in digits, such as 12")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("expected a number written in digits, such as 12.5 (no unit or % sign)")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("expected true or false")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}[kind]
+        return _("expected a number {relation} {bound}").format(relation=bound[0], bound=ctx.get(bound[1], ""))
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("expected a mapping (key: value)")
+    if kind == "list_type":
+        return _("expected a list")
+    if kind == "string_type":
+        return _("expected a text")
+    return None
+
+
 def describe(err: dict) -> str:
     """A pydantic error as one readable sentence naming the field."""
     loc = err["loc"]
@@ -253,7 +277,7 @@ def describe(err: dict) -> str:
     if kind == "value_error":  # our own validators' messages are complete sentences
         return f"{where}: {err['ctx']['error']}"
     got = err.get("input")
-    message = err["msg"].lower()  # pydantic's own words: English
+    message = expected(kind, err.get("ctx") or {}) or err["msg"].lower()  # else pydantic's own words: English
     if isinstance(got, (str, int, float)):
         return _("{field}: {message}, got {got!r}").format(field=where, message=message, got=got) + (odd_characters(got) if isinstance(got, str) else "")
     return f"{where}: {message}"

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import ContentError, Location, Problem
 from ..inputs import confined
+from ..messages import _
 from ..yamlsource import locate, read_yaml
 from .segments import Catalog, Segment, collect
 
@@ -148,9 +149,9 @@ def segment_states(content_dir: Path, templates_dir: Path) -> list[tuple[Segment
 
 def describe_state(segment: Segment, state: str) -> str:
     if state == "untranslated":
-        return f"{segment.id}: no English translation (untranslated)"
-    return (f"{segment.id}: the Chinese changed after the English was written; review the English "
-            f"(needs-review), then `reportgen i18n approve {segment.id}`")
+        return _("{id}: no English translation (untranslated)").format(id=segment.id)
+    return _("{id}: the Chinese changed after the English was written; review the English (needs-review), "
+             "then `reportgen i18n approve {id}`").format(id=segment.id)
 
 
 def problems_for_build(content_dir: Path, templates_dir: Path) -> list[Problem]:
