@@ -247,6 +247,20 @@ def test_imprint_at_the_foot_of_an_even_page_without_a_page_number(official):
     assert lines[0]["top"] < cc["top"] < lines[1]["top"] < printer["top"] < lines[2]["top"]
 
 
+def test_a_long_english_issuer_leaves_the_date_whole_at_the_right(built, manifest):
+    """An English 印发机关 longer than the line: in the PDF the date stays at the right edge, level
+    with the issuer's last line; in the DOCX it is one unbroken run after the tab, so that Word moves
+    it whole to the next line rather than breaking it after "Issued on"."""
+    path = output_file(built, manifest, "notice", "en", "pdf")
+    with pdfplumber.open(path) as doc:
+        last = len(doc.pages) - 1
+    government, issued, year = word(path, last, "Government", last=True), word(path, last, "Issued"), word(path, last, "2020", last=True)
+    assert issued["top"] == pytest.approx(government["top"], abs=0.2) and issued["x0"] > government["x1"] + 30
+    assert year["x1"] == pytest.approx(RIGHT - 14 / 16 * CHAR, abs=0.3), "one character from the right"
+    printer = [p for p in Document(output_file(built, manifest, "notice", "en", "docx")).sections[-1].footer.tables[0].rows[-1].cells[0].paragraphs]
+    assert [p.text for p in printer] == ["General Office of the Shanxi Provincial People’s Government\tIssued\u00a0on\u00a0April\u00a011,\u00a02020"]
+
+
 # --- the notice that issues a plan ------------------------------------------------------------
 
 def test_notice_then_plan_then_its_attachments(official, built, manifest):

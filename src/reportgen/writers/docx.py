@@ -70,6 +70,7 @@ PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": 
               "unit": "Unit Line", "review-note": "Review Note", "review-summary": "Review Note"}
 NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
 ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
+NBSP = "\u00a0"
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
 SPANS = {"signer": "Signer", "untranslated": "State Untranslated", "needs-review": "State Needs Review",
          "translated": "State Translated", "approved": "State Approved"}  # <span class="…"> in a character style
@@ -695,12 +696,14 @@ class DocxWriter:
             self.inline_content(el, INLINE[el.tag] or char_style, out)
         elif el.tag == "span":
             classes = el.get("class", "").split()
-            if "push-right" in classes or "lead" in classes:  # to the right tab stop; after a lead, to the hanging indent
-                if "push-right" in classes:
-                    out.append(TAB)
+            if "push-right" in classes:  # to the right tab stop, unbroken (as the PDF's cell that does not wrap): on the next line if it does not fit
+                pushed: list = []
+                self.inline_content(el, char_style, pushed)
+                out.extend([TAB, *((run[0].replace(" ", NBSP), *run[1:]) if isinstance(run, tuple) else run for run in pushed)])
+                return
+            if "lead" in classes:  # after a lead, to the hanging indent
                 self.inline_content(el, char_style, out)
-                if "lead" in classes:
-                    out.append(TAB)
+                out.append(TAB)
                 return
             char_style = next((SPANS[c] for c in classes if c in SPANS), char_style)
             if "run-in-heading" in classes:
