@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, docx_paragraphs, output_file, pdf_text, squash
+from conftest import TEMPLATES, docx_paragraphs, output_file, pdf_text, squash, style_name
 from reportgen.build import build
 from reportgen.cli import main
 from reportgen.content import load_content
@@ -190,6 +190,38 @@ def test_a_file_of_the_progress_folder_not_named_for_a_quarter_is_a_warning(smal
     assert main(["check", "--content", str(small)]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "not read" in line]
     assert warnings == [f"{progress / '2021Q3.csv'}: warning: not read: a quarter's file is named YEAR-QN.csv, .xlsx or .yaml, such as 2021-Q1.csv"]
+
+
+@pytest.mark.parametrize("lang, lines", [
+    ("zh", ["附件：2020年第二季度重点项目进展情况表", "山西省工业和信息化厅", "2020年7月15日", "附件"]),
+    ("en", ["Annex: Progress of the Key Projects in the Second Quarter of 2020", "Department of Industry and Information Technology of Shanxi Province",
+            "July 15, 2020", "Annex"]),
+])
+def test_a_signed_bulletin_lists_its_attachment_then_its_issuer_and_date(built, manifest, lang, lines):
+    """附件说明, 发文机关署名 and 成文日期 after the text, before the attachment (§7.3.4, §7.3.5): the
+    series' issuer, the date of the quarter's notes file; in the same order in both formats."""
+    from docx import Document
+
+    docx = [squash(p) for p in docx_paragraphs(output_file(built, manifest, "bulletin-2020Q2", lang, "docx"))]
+    at = docx.index(squash(lines[0]))
+    assert docx[at:at + 4] == [squash(line) for line in lines]
+    styles = {squash(p.text): style_name(p.style) for p in Document(output_file(built, manifest, "bulletin-2020Q2", lang, "docx")).paragraphs}
+    assert [styles[squash(line)] for line in lines[:3]] == ["Attachment List Single", "Signature", "Signature"]
+    pdf = squash(pdf_text(output_file(built, manifest, "bulletin-2020Q2", lang, "pdf")))
+    found = [pdf.find(squash(line)) for line in lines[:3]]
+    assert -1 not in found and found == sorted(found)
+
+
+def test_a_signed_series_needs_each_quarters_date_after_its_end(small, tmp_path, capsys):
+    series = small / "bulletins.yaml"
+    series.write_text(series.read_text(encoding="utf-8") + "issuer: {zh: 某市交通运输局, en: Municipal Transport Bureau}\n", encoding="utf-8")
+    notes = small / "progress" / "2021-Q2.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("quarter: 2021Q2\n", "quarter: 2021Q2\ndate: 2021-06-29\n"), encoding="utf-8")
+    errors = errors_of(small, tmp_path, capsys)
+    assert any(e.endswith("bulletins.yaml:9:9: error: the bulletins of 2021Q1 are signed (issuer: in bulletins.yaml) and need their date (成文日期): "
+                          "write date: YYYY-MM-DD in progress/2021-Q1.yaml") for e in errors), errors
+    assert any(e.endswith("2021-Q2.yaml: error: date: 2021-06-29 is before the end of 2021Q2 (2021-06-30), which the bulletin reports on") for e in errors), errors
+    assert len(errors) == 2, errors
 
 
 def test_a_quarter_workbook_says_which_cells_it_cannot_read(small, tmp_path, capsys):

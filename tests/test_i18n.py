@@ -73,7 +73,7 @@ def test_segments_of_the_real_content():
     catalog = collect(ROOT / "content", ROOT / "templates")
     by_id = catalog.by_id()
     assert not catalog.problems
-    assert len(by_id) == len(catalog.segments) == 235
+    assert len(by_id) == len(catalog.segments) == 236
     seg = by_id["plan.action-plan.sections.cluster-layout.title"]
     assert (seg.zh, seg.en) == ("优势集群布局工程", "Competitive Cluster Layout Program")
     assert seg.location.file.name == "plan.yaml" and seg.location.line == 73
@@ -165,11 +165,11 @@ def test_an_untranslated_cell_makes_its_documents_drafts(project):
 def test_export_is_read_by_translate_toolkit(project, tmp_path):
     content, templates = project
     path = tmp_path / "en.xlf"
-    assert export(content, templates, path) == 235
+    assert export(content, templates, path) == 236
     text = path.read_text(encoding="utf-8")
     assert 'version="1.2"' in text and "urn:oasis:names:tc:xliff:document:1.2" in text
     got = units(path)
-    assert len(got) == 235
+    assert len(got) == 236
     u = got["plan.action-plan.sections.key-tasks.title"]
     assert (str(u.source), str(u.target)) == ("重点任务", "Key Tasks")
     assert u.isapproved() and u.getlanguageNode(lang=None, index=1).get("state") == "final"
@@ -674,13 +674,13 @@ def test_status_counts(project, capsys):
     text = text.replace("title: {zh: 推进措施, en: Implementation Measures}", "title: {zh: 推进措施}")
     plan.write_text(text, encoding="utf-8")
     status = translation_status(content, templates)
-    assert status.counts == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 233}
+    assert status.counts == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 234}
     assert status.per_document["action-plan"] == {"untranslated": 1, "needs-review": 1, "translated": 0, "approved": 90}
-    assert status.per_document["bulletin-2020Q1"] == {"untranslated": 0, "needs-review": 0, "translated": 0, "approved": 122}
+    assert status.per_document["bulletin-2020Q1"] == {"untranslated": 0, "needs-review": 0, "translated": 0, "approved": 123}
     assert [s.id for s, _ in status.needs_work] == ["plan.action-plan.sections.key-tasks.title", "plan.action-plan.sections.measures.title"]
     assert main(["i18n", "status", "--content", str(content), "--templates", str(templates)]) == 0
     out = capsys.readouterr().out
-    assert "233 of 235 segments approved; 2 need work; draft documents: action-plan, notice" in out
+    assert "234 of 236 segments approved; 2 need work; draft documents: action-plan, notice" in out
     assert "needs-review: plan.action-plan.sections.key-tasks.title" in out
     assert main(["i18n", "approve", "plan.action-plan.sections.key-tasks.title", "--content", str(content), "--templates", str(templates)]) == 0
     assert translation_status(content, templates).counts["needs-review"] == 0
@@ -691,9 +691,9 @@ def test_cli_export_and_import(project, tmp_path, capsys):
     content, templates = project
     out = tmp_path / "en.xlf"
     assert main(["i18n", "export", "--lang", "en", "-o", str(out), "--content", str(content), "--templates", str(templates)]) == 0
-    assert "235 units (XLIFF 1.2" in capsys.readouterr().out
+    assert "236 units (XLIFF 1.2" in capsys.readouterr().out
     assert main(["i18n", "import", str(out), "--content", str(content), "--templates", str(templates)]) == 0
-    assert "0 translation(s) changed, 0 state(s) changed, 235 unchanged" in capsys.readouterr().out
+    assert "0 translation(s) changed, 0 state(s) changed, 236 unchanged" in capsys.readouterr().out
 
 
 def test_review_copies(project):

@@ -119,4 +119,6 @@ def compute_bulletin(
         lagging=tuple(p for p in projects if p.lagging),
         tasks=tuple(TaskNote(task_titles[task_id], note) for task_id, note in notes.tasks.items()),
         next_steps=notes.next_steps,
+        issuer=series.issuer,
+        date=notes.date,
     )

@@ -273,6 +273,7 @@ class BulletinSeriesSource(Strict):
     group_name: Text | None = Field(None, description="what a group is, for headings (市 / City); default: the column's label")
     title: Text = Field(description="{quarter} prints the quarter")
     notice: Text | None = None
+    issuer: Text | None = Field(None, description="发文机关署名 of the bulletins, above the date each quarter's notes file gives them; none: unsigned")
     series: list[GroupSeries] = Field([], description="bulletins for each group of projects as well, besides the overall one")
 
 
@@ -280,6 +281,7 @@ class QuarterNotes(Strict):
     """The schema of a quarter's optional notes file, progress/YYYY-Qn.yaml."""
 
     quarter: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}Q[1-4]$")]
+    date: datetime.date | None = Field(None, description="成文日期 of the quarter's bulletins, after the quarter's end; required when the series names an issuer")
     next_steps: Text | None = None
     tasks: dict[Id, Text] = {}
 
@@ -468,6 +470,8 @@ class Bulletin:
     lagging: tuple[ProjectProgress, ...]
     tasks: tuple[TaskNote, ...]
     next_steps: Text | None
+    issuer: Text | None = None  # 发文机关署名, with `date` (成文日期): the series' issuer, the quarter's date
+    date: datetime.date | None = None
     sources: tuple[Path, ...] = ()  # the files it is made from: series, plan, table, quarter files up to its own, notes
 
 

@@ -1,6 +1,7 @@
 """Reading a bulletin series: its YAML, the quarter files and notes, validated with locations."""
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -96,6 +97,7 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
         before = len(problems.errors)
         records = read_quarter(data, root, f"{series.year}Q{quarter}", table, series, previous, problems)
         notes = read_notes(files[quarter].get("notes"), root, f"{series.year}Q{quarter}", sections, problems)
+        check_date(path, raw, series, quarter, files[quarter].get("notes"), notes, problems)
         data_files.append(data)  # figures are cumulative: a bulletin reads every earlier quarter's data too
         if len(problems.errors) == before and records is not None:
             notes_file = (files[quarter]["notes"],) if "notes" in files[quarter] else ()
@@ -104,6 +106,19 @@ def load_series(path: Path, raw: Any, plans: list[Plan], problems: Problems) -> 
                 bulletins.append(replace(bulletin, sources=(path, plan.sources[0], plan.sources[table.number], *data_files, *notes_file)))
         previous = {key: r.ytd for key, r in (records or {}).items()}
     return bulletins
+
+
+def check_date(path: Path, raw: Any, series: BulletinSeriesSource, quarter: int, file: Path | None, notes: QuarterNotes | None, problems: Problems) -> None:
+    """A signed series' bulletin is dated (成文日期) by its quarter's notes file, on or after the quarter's last day."""
+    name = f"{series.year}Q{quarter}"
+    last_day = datetime.date(series.year, 3 * quarter, 30 if quarter in (2, 3) else 31)
+    if notes is not None and notes.date is not None and notes.date < last_day:
+        problems.add(Location(file), _("date: {date} is before the end of {quarter} ({last_day}), which the bulletin reports on").format(
+            date=notes.date.isoformat(), quarter=name, last_day=last_day.isoformat()))
+    elif series.issuer is not None and (notes is None or notes.date is None) and (file is None or notes is not None):
+        problems.add(Location(file) if file else locate(path, raw, ("issuer",)), _(
+            "the bulletins of {quarter} are signed (issuer: in {series}) and need their date (成文日期): write date: YYYY-MM-DD in {file}").format(
+            quarter=name, series=path.name, file=f"{series.progress}/{series.year}-Q{quarter}.yaml"))
 
 
 def project_groups(path: Path, raw: Any, series: BulletinSeriesSource, table: Table, problems: Problems) -> list[ProjectGroup]:

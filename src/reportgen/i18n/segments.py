@@ -9,7 +9,7 @@ checks. Ids follow where a text lives:
     plan.<plan-id>.sections.<section-id>.title | .text
     plan.<plan-id>.attachments.<attachment-id>.title | .total_label | .columns.<key>.label
     table.<attachment-id>.<row-id>.<column-key>            (text cells of an attachment table)
-    series.<series-id>.title | .notice | .group_name
+    series.<series-id>.title | .notice | .group_name | .issuer
     series.<series-id>.by.<column-key>.title               (a group series' own title)
     progress.<YYYYQn>.<project-id>.milestone | .problem    (a quarter's CSV/XLSX)
     progress.<YYYYQn>.next_steps | .tasks.<task-id>        (a quarter's notes YAML)
@@ -282,7 +282,7 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
         bulletins = series_docs.get(sid, [])
         specs = [(i, spec) for i, spec in enumerate(raw.get("series") or []) if isinstance(spec, dict)] if isinstance(raw.get("series"), list) else []
         titled = {text_of(spec.get("by")) for _, spec in specs if isinstance(spec.get("title"), dict)}  # group series with a title of their own
-        for name in ("title", "notice", "group_name"):
+        for name in ("title", "notice", "group_name", "issuer"):
             got = pair(path, raw, (name,))
             if got:
                 docs = {d.id for d in bulletins if name != "title" or d.by not in titled}
