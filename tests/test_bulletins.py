@@ -220,7 +220,7 @@ def test_a_signed_series_needs_each_quarters_date_after_its_end(small, tmp_path,
     errors = errors_of(small, tmp_path, capsys)
     assert any(e.endswith("bulletins.yaml:9:9: error: the bulletins of 2021Q1 are signed (issuer: in bulletins.yaml) and need their date (成文日期): "
                           "write date: YYYY-MM-DD in progress/2021-Q1.yaml") for e in errors), errors
-    assert any(e.endswith("2021-Q2.yaml: error: date: 2021-06-29 is before the end of 2021Q2 (2021-06-30), which the bulletin reports on") for e in errors), errors
+    assert any(e.endswith("2021-Q2.yaml:2:7: error: date: 2021-06-29 is before the end of 2021Q2 (2021-06-30), which the bulletin reports on") for e in errors), errors
     assert len(errors) == 2, errors
 
 

@@ -227,6 +227,23 @@ def test_signature_and_date_without_a_seal(doc, official, built, manifest):
         assert longer == 0 and signature["x1"] == pytest.approx(RIGHT - 2 * CHAR, abs=0.5)
 
 
+def test_a_long_english_signature_wraps_within_the_right_part_of_the_line(built, manifest):
+    """The bulletin's English issuer is longer than a signature block may be (65 % of the line): it
+    wraps, its lines starting at the block's left edge, the date two characters in, in both formats."""
+    path = output_file(built, manifest, "bulletin-2020Q2", "en", "pdf")
+    with pdfplumber.open(path) as doc:
+        page = next(i for i, p in enumerate(doc.pages) if "July 15, 2020" in (p.extract_text() or ""))
+    department, technology, july = word(path, page, "Department"), word(path, page, "Technology"), word(path, page, "July")
+    assert technology["top"] > department["top"] and technology["x0"] == pytest.approx(department["x0"], abs=0.2)
+    assert department["x0"] >= RIGHT - 2 * 16 / MM - 0.65 * (RIGHT - LEFT) - 0.5  # two 16 pt characters from the right, at most 65 % wide
+    assert july["x0"] == pytest.approx(department["x0"] + 2 * 16 / MM, abs=0.3)
+    doc = Document(output_file(built, manifest, "bulletin-2020Q2", "en", "docx"))
+    signature, date = [p for p in doc.paragraphs if style_name(p.style) == "Signature"]
+    assert signature.alignment == 0 and signature.paragraph_format.left_indent > 0  # left-aligned within the block
+    block = 156 / 25.4 * 72 - signature.paragraph_format.left_indent.pt - 2 * 16
+    assert block <= 0.65 * 156 / 25.4 * 72 + 1
+
+
 # --- 版记 -------------------------------------------------------------------------------------
 
 def test_imprint_at_the_foot_of_an_even_page_without_a_page_number(official):

@@ -113,10 +113,10 @@ def check_date(path: Path, raw: Any, series: BulletinSeriesSource, quarter: int,
     name = f"{series.year}Q{quarter}"
     last_day = datetime.date(series.year, 3 * quarter, 30 if quarter in (2, 3) else 31)
     if notes is not None and notes.date is not None and notes.date < last_day:
-        problems.add(Location(file), _("date: {date} is before the end of {quarter} ({last_day}), which the bulletin reports on").format(
+        problems.add(locate(file, read_yaml(file, path.parent), ("date",)), _("date: {date} is before the end of {quarter} ({last_day}), which the bulletin reports on").format(
             date=notes.date.isoformat(), quarter=name, last_day=last_day.isoformat()))
     elif series.issuer is not None and (notes is None or notes.date is None) and (file is None or notes is not None):
-        problems.add(Location(file) if file else locate(path, raw, ("issuer",)), _(
+        problems.add(locate(file, read_yaml(file, path.parent), ("quarter",)) if file else locate(path, raw, ("issuer",)), _(
             "the bulletins of {quarter} are signed (issuer: in {series}) and need their date (成文日期): write date: YYYY-MM-DD in {file}").format(
             quarter=name, series=path.name, file=f"{series.progress}/{series.year}-Q{quarter}.yaml"))
 

@@ -11,7 +11,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.resolver import VersionedResolver
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +27,9 @@ MAX_YAML_DEPTH = 50  # maps and lists within each other: content nests about ten
 TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2}))?")
 UNION_TAGS = ("column", "group")  # model.TableSpec.columns: a column or a group of columns
 MAX_DIGITS = 100  # of a plain integer (Python refuses to convert beyond 4,300)
+TYPED = {f"tag:yaml.org,2002:{t}": {f"tag:yaml.org,2002:{k}" for k in kinds}  # an explicit tag → what its value must read as
+         for t, kinds in (("int", ("int",)), ("float", ("float", "int")), ("bool", ("bool",)))}
+RESOLVER = VersionedResolver()
 PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
@@ -126,6 +131,11 @@ class EventCheck:
         elif isinstance(event, ScalarEvent):
             self.count(1)
             if event.style is None and not event.tag:
+                check_plain_scalar(event.value, lambda message: self.fail(event, message))
+            elif event.tag and str(event.tag) in TYPED:  # !!int 1.5: ruamel would fail without a position
+                kind = str(RESOLVER.resolve(ScalarNode, event.value, (True, False)))
+                if kind not in TYPED[str(event.tag)]:
+                    self.fail(event, _("{text!r} is not a valid {tag}").format(text=event.value, tag="!!" + str(event.tag).rsplit(":", 1)[1]))
                 check_plain_scalar(event.value, lambda message: self.fail(event, message))
             if event.anchor:
                 self.sizes[event.anchor] = 1

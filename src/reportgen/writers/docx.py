@@ -71,6 +71,7 @@ PARAGRAPHS = {"draft": "Draft Banner", "copy-number": "Copy Number", "secrecy": 
 NUMBERS = {"upward": "Document Number Upward", "ruled": "Document Number"}  # <p class="doc-number …">
 ATTACHMENT_ITEMS = {"first": "Attachment List", "next": "Attachment List Next", "single": "Attachment List Single"}
 NBSP = "\u00a0"
+ENGLISH_CLOSING = 0.65  # the most of the line an English signature block takes (CSS: .closing max-width)
 INLINE = {"strong": "Strong", "em": "Emphasis", "code": "Code", "a": None}
 SPANS = {"signer": "Signer", "untranslated": "State Untranslated", "needs-review": "State Needs Review",
          "translated": "State Translated", "approved": "State Approved"}  # <span class="…"> in a character style
@@ -387,13 +388,17 @@ class DocxWriter:
         size = _inherited("Signature", "size_pt", self.specs, 16)
         if seal:  # the date four characters from the right, the signatures centred over it
             rights = [max(0.0, 4 + (date - w) / 2) for w in names] + [4.0]
-        else:  # the block as wide as its widest line (a longer English name wraps), two from the right; the date two in
-            block = min(max([*names, 2 + date]), self.page.text_width / (size * 20) - 2)
+        else:  # the block as wide as its widest line, two from the right; the date two in. A longer English name wraps, within
+            line = self.page.text_width / (size * 20)  # an English block of at most ENGLISH_CLOSING of the line (the PDF's max-width)
+            block = min(max([*names, 2 + date]), line - 2 if self.zh else line * ENGLISH_CLOSING)
             rights = [max(2.0, 2 + block - w) for w in names] + [block - date]
         for i, (p, right) in enumerate(zip(lines, rights)):
             paragraph = self.paragraph("Signature", self.runs(p))
             before = round((2 if seal else 1) * LINE_PITCH) if i == 0 else None
             oxml.set_paragraph_indents(paragraph._p, round(right * size * 20), round(right * 100), before)
+            if not seal and i < len(names) and widths[i] > block:  # it wraps: its lines start at the block's left edge
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                paragraph.paragraph_format.left_indent = round((line - 2 - block) * size * 20) * 635  # twips → EMU
 
     def signature_rows(self, children: list) -> None:
         """Joint issuers with seals, two to a row (the PDF's div.signature-row): the last name of a
