@@ -139,8 +139,7 @@ def dashes(path, page_index: int, box) -> list[tuple[str, float, float]]:
 
 def dash_distances(path) -> dict[int, list[float]]:
     """Per page, the distance in mm from each dash's centre line to the type area's nearest edge:
-    under it on portrait pages, beside it on landscape pages (35 mm margin on the left of an odd
-    page, 37 mm on the right of an even one)."""
+    under it on portrait pages, beside it on landscape pages (the 35 mm margin on their left)."""
     reader = PdfReader(path)
     out = {}
     for index, lines in enumerate(pdf_lines(path)):
@@ -153,7 +152,7 @@ def dash_distances(path) -> dict[int, list[float]]:
             out[index + 1] = [35 - y / MM for _, _, y in found]
         else:
             assert {kind for kind, _, _ in found} == {"v"}
-            out[index + 1] = [35 - x / MM if x < width / 2 else x / MM - (width / MM - 37) for _, x, _ in found]
+            out[index + 1] = [35 - x / MM for _, x, _ in found]
     return out
 
 

@@ -85,14 +85,13 @@ def test_pdf_pages_margins_and_page_numbers(built, manifest, doc_id, lang):
                 assert abs(x1 - (width - right * MM - 14)) < 2
             else:  # even pages: left, one character in
                 assert abs(x0 - (left * MM + 14)) < 2
-        elif index % 2:  # odd landscape page, turned anticlockwise: down the left margin
+        else:  # a landscape page, turned anticlockwise (its table head to the sheet's left, §10.1): down the left margin
             assert y1 - y0 > x1 - x0  # set sideways
             assert abs(x1 - (left - 3.72) * MM) <= 4  # its top (facing the type area) 3.72 mm from it
-            assert abs(y0 - (bottom * MM + 14)) < 2  # it ends one character above the type area's end
-        else:  # even landscape page, turned clockwise: up the right margin
-            assert y1 - y0 > x1 - x0
-            assert abs(x0 - (width - (right - 3.72) * MM)) <= 4
-            assert abs(y0 - (bottom * MM + 14)) < 2  # it starts one character above the type area's end
+            if index % 2:  # odd: it ends one character above the type area's lower end (the sheet's right)
+                assert abs(y0 - (bottom * MM + 14)) < 2
+            else:  # even: it starts one character below the type area's upper end (the sheet's left)
+                assert abs(y1 - (height - top * MM - 14)) < 2
     for landscape, xs in edges.items():  # lines start at the margin: the type area is not narrower
         assert min(abs(x - (35 if landscape else 28) * MM) for x in xs) < 0.5
 

@@ -274,8 +274,7 @@ class DocxWriter:
             p = part.element.p_lst[0]
             p.style = self.style_id("Footer Anchor" if landscape else style)
             if landscape:
-                oxml.add_side_page_field(part.element, side_number_boxes(LANDSCAPE)[kind], "tbRl" if kind == "default" else "btLr",
-                                         self.style_id(style), self.style_id("Page Number"))
+                oxml.add_side_page_field(part.element, side_number_boxes(LANDSCAPE)[kind], self.style_id(style), self.style_id("Page Number"))
             else:
                 oxml.add_page_field(p, self.style_id("Page Number"))
         return footers
@@ -737,14 +736,13 @@ class DocxWriter:
 
 
 def side_number_boxes(page: PageGeometry) -> dict[str, Box]:
-    """Where a landscape page's number goes (SIDE_NUMBER_*), in twips: on odd pages ("default")
-    in the left margin, on even pages in the right one, both ending level with the type area's
-    bottom."""
-    bottom = page.height - page.bottom
+    """Where a landscape page's number goes (SIDE_NUMBER_*), in twips: in the left margin of every
+    landscape page (each turns anticlockwise: the table head to the sheet's left, §10.1), ending
+    level with the type area's bottom on odd pages ("default"), starting level with its top on even
+    ones; the Footer Odd and Footer Even styles put the number one character from those ends."""
     left = page.left - SIDE_NUMBER_GAP - SIDE_NUMBER_LINE
-    right = page.width - page.right + SIDE_NUMBER_GAP
-    return {kind: Box(x, bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)
-            for kind, x in (("default", left), ("even", right))}
+    return {"default": Box(left, page.height - page.bottom - SIDE_NUMBER_LENGTH, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH),
+            "even": Box(left, page.top, SIDE_NUMBER_LINE, SIDE_NUMBER_LENGTH)}
 
 
 def _collapse(items: list) -> list:

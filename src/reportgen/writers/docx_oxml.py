@@ -334,10 +334,10 @@ class Box(NamedTuple):
     height: int
 
 
-def add_side_page_field(ftr, box: Box, direction: str, paragraph_style: str, char_style: str) -> None:
+def add_side_page_field(ftr, box: Box, paragraph_style: str, char_style: str) -> None:
     """Put "— N —" (see add_page_field), in a paragraph of style `paragraph_style`, into a table of
     one cell floating at `box` on the page, before the footer's paragraph: the cell's text runs down
-    the page (`direction` tbRl, glyph tops to the right) or up (btLr, tops to the left); no borders,
+    the page (tbRl, glyph tops to the right, as the sheet turned anticlockwise reads it); no borders,
     no cell margins, the row exactly the box's height. A cell's text direction survives LibreOffice
     saving the file through ODF; a text box's vertical text (wps:bodyPr vert) comes back horizontal,
     the number stacked in the narrow box (docs/layout.md, "Landscape page numbers")."""
@@ -357,7 +357,7 @@ def add_side_page_field(ftr, box: Box, direction: str, paragraph_style: str, cha
     tc = _sub(tr, "tc")
     tcpr = _sub(tc, "tcPr")
     _sub(tcpr, "tcW", w=box.width, type="dxa")
-    _sub(tcpr, "textDirection", val=direction)
+    _sub(tcpr, "textDirection", val="tbRl")
     p = _sub(tc, "p")
     _sub(_sub(p, "pPr"), "pStyle", val=paragraph_style)
     add_page_field(p, char_style)
