@@ -332,12 +332,14 @@ def test_landscape_odd_page_number_runs_down_the_left_margin(full):
     assert full.style("Footer Anchor").find(f"{W}pPr/{W}spacing").get(f"{W}line") == "20"  # 1 pt high
 
 
-def test_landscape_even_page_number_runs_up_the_right_margin(full):
+def test_landscape_even_page_number_runs_down_the_left_margin_from_the_top(full):
+    """An even page turns anticlockwise too (its table head to the sheet's outer edge, §10.1): the
+    number where the portrait sheet has it, bottom left, is the landscape page's upper left."""
     _, cell_p, cell = side_number(footer_parts(full, full.sections()[1])["even"])
-    assert cell["direction"] == "btLr"  # reads up, glyph tops to the left
+    assert cell["direction"] == "tbRl"  # reads down, glyph tops to the right
     assert cell["width"] == 14 * 20
-    assert near(cell["x"], 297 - 37 + 3.55)  # glyph tops 3.55 mm right of the type area: the dash 7 mm
-    assert near(cell["y"] + cell["height"], 210 - 26)  # starts at the type area's bottom …
+    assert near(cell["x"] + cell["width"], 35 - 3.55)  # the dash 7 mm left of the type area, as on odd pages
+    assert near(cell["y"], 28)  # starts level with the type area's top …
     assert w(cell_p.find(f"{W}pPr/{W}pStyle"), "val") == "FooterEven"  # … left-aligned, 1 character in
     assert_page_field(cell_p)
 
@@ -345,7 +347,7 @@ def test_landscape_even_page_number_runs_up_the_right_margin(full):
 def test_a_document_that_starts_landscape_keeps_no_unused_footers(tmp_path):
     out = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section><p>正文</p>')
     landscape, portrait = out.sections()
-    assert {k: side_number(v)[2]["direction"] for k, v in footer_parts(out, landscape).items()} == {"default": "tbRl", "even": "btLr"}
+    assert {k: side_number(v)[2]["direction"] for k, v in footer_parts(out, landscape).items()} == {"default": "tbRl", "even": "tbRl"}
     assert all(ftr.find(f"{W}tbl") is None for ftr in footer_parts(out, portrait).values())
     assert len([name for name in out.parts if name.startswith("word/footer")]) == 4
     only = write(tmp_path, f'<section class="attachment" data-orientation="landscape">{TABLE}</section>')
@@ -517,9 +519,10 @@ def test_libreoffice_lays_out_page_numbers_and_repeated_headers(tmp_path):
     table_pages = [p for p in pages if "个重点项目" in p]
     assert len(table_pages) >= 3
     assert all("项目名称" in p for p in table_pages)  # the header row on every page of the table
-    # Landscape page numbers where the PDF writer puts them (WeasyPrint: baselines at x = 26.85 mm
-    # reading down on odd pages, 268.15 mm reading up on even ones; the number's lower end one
-    # character, 14 pt, above the type area's bottom: 26 mm + 4.94 mm above the page's).
+    # Landscape page numbers where the PDF writer puts them (WeasyPrint: baselines at x = 26.85 mm,
+    # reading down; on odd pages the number's lower end one character, 14 pt, above the type area's
+    # bottom (26 mm + 4.94 mm above the page's), on even pages its upper end one character below
+    # the type area's top (210 − 28 − 4.94 mm above the page's bottom).
     landscape = [(n, page) for n, page in enumerate(PdfReader(tmp_path / "doc.pdf").pages, 1)
                  if page.mediabox.width > page.mediabox.height]
     assert len(landscape) >= 3
@@ -533,10 +536,10 @@ def test_libreoffice_lays_out_page_numbers_and_repeated_headers(tmp_path):
                              (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) / 72 * 25.4, "down" if b < 0 else "up"))
 
         page.extract_text(visitor_text=visit)
-        assert {direction for *_, direction in runs} == {"down" if number % 2 else "up"}, number
+        assert {direction for *_, direction in runs} == {"down"}, number
         xs, ys = [x for x, *_ in runs], [y for _, y, _ in runs]
-        assert max(abs(x - (26.85 if number % 2 else 268.15)) for x in xs) < 1.5, (number, runs)
+        assert max(abs(x - 26.85) for x in xs) < 1.5, (number, runs)
         if number % 2:
             assert 30.9 < min(ys) and max(ys) < 30.9 + 20, (number, runs)
         else:
-            assert abs(min(ys) - 30.9) < 1.5, (number, runs)
+            assert abs(max(ys) - (210 - 28 - 4.94)) < 1.5, (number, runs)

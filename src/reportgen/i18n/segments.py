@@ -200,11 +200,12 @@ def collect(content_dir: Path, templates_dir: Path) -> Catalog:
             if "data" not in f:
                 continue
             _, names = quarter_names(int(q[:4]), int(q[-1]))
-            documents[f"{sid}-{q}"] = DocumentInfo(f"{sid}-{q}", "bulletin", {lang: title[lang].replace("{quarter}", names[lang]) or f"{sid}-{q}" for lang in ("zh", "en")})
+            documents[f"{sid}-{q}"] = DocumentInfo(f"{sid}-{q}", "bulletin", {lang: title[lang].replace("{quarter}", names[lang]).replace("\n", "") or f"{sid}-{q}" for lang in ("zh", "en")})
             docs = [BulletinDoc(f"{sid}-{q}", q, f["data"], f.get("notes"))]
             for g in groups:
                 doc_id = f"{sid}-{q}-{g.id}"
-                documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: g.title[lang].replace("{quarter}", names[lang]).replace("{group}", g.name[lang]) for lang in ("zh", "en")})
+                documents[doc_id] = DocumentInfo(doc_id, "bulletin", {lang: g.title[lang].replace("{quarter}", names[lang]).replace("{group}", g.name[lang]).replace("\n", "")
+                                                                   for lang in ("zh", "en")})
                 docs.append(BulletinDoc(doc_id, q, f["data"], f.get("notes"), g.rows, g.by))
             series_docs[sid] += docs
     all_bulletins = {d.id for docs in series_docs.values() for d in docs}
