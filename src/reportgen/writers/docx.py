@@ -14,7 +14,7 @@ import lxml.html
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
-from docx.shared import Emu, Pt
+from docx.shared import Emu, Pt, Twips
 
 from ..errors import Location, Problem, WriterError
 from ..fonts import official_names
@@ -397,7 +397,7 @@ class DocxWriter:
             oxml.set_paragraph_indents(paragraph._p, round(right * size * 20), round(right * 100), before)
             if not seal and i < len(names) and widths[i] > block:  # it wraps: its lines start at the block's left edge
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-                paragraph.paragraph_format.left_indent = round((line - 2 - block) * size * 20) * 635  # twips → EMU
+                paragraph.paragraph_format.left_indent = Twips(round((line - 2 - block) * size * 20))
 
     def signature_rows(self, children: list) -> None:
         """Joint issuers with seals, two to a row (the PDF's div.signature-row): the last name of a
